@@ -1,0 +1,126 @@
+/* addr.c: address and port parsing and formatting. */
+#include "ac-config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+int
+addr_parse(const char *s, uint16_t port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+	char			 buf[ADDR_STRLEN + 2];
+	size_t			 n = strlen(s);
+
+	memset(ss, 0, sizeof(*ss));
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		if (n - 2 >= sizeof(buf))
+			return -1;
+		memcpy(buf, s + 1, n - 2);
+		buf[n - 2] = '\0';
+		s = buf;
+	} else if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
+}
+
+int
+addr_parse_port(const char *s, uint16_t *port)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int
+addr_format(const struct sockaddr *sa, char *ip, size_t iplen, uint16_t *port)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family == AF_INET) {
+		if (inet_ntop(AF_INET, &sin->sin_addr, ip, iplen) == NULL)
+			return -1;
+		*port = ntohs(sin->sin_port);
+		return AF_INET;
+	}
+	if (sa->sa_family != AF_INET6)
+		return -1;
+	*port = ntohs(sin6->sin6_port);
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		if (inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], ip,
+		    iplen) == NULL)
+			return -1;
+		return AF_INET;
+	}
+	if (inet_ntop(AF_INET6, &sin6->sin6_addr, ip, iplen) == NULL)
+		return -1;
+	return AF_INET6;
+}
+
+static int
+addr_is_any(const struct sockaddr_storage *a)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)a;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)a;
+
+	if (a->ss_family == AF_INET)
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+}
+
+int
+addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in	*a4 = (const struct sockaddr_in *)a;
+	const struct sockaddr_in	*b4 = (const struct sockaddr_in *)b;
+	const struct sockaddr_in6	*a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6	*b6 = (const struct sockaddr_in6 *)b;
+
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return a6->sin6_port == b6->sin6_port &&
+		    memcmp(&a6->sin6_addr, &b6->sin6_addr,
+		    sizeof(a6->sin6_addr)) == 0;
+	return 0;
+}
+
+int
+addr_conflict(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in	*a4 = (const struct sockaddr_in *)a;
+	const struct sockaddr_in	*b4 = (const struct sockaddr_in *)b;
+
+	if (a->ss_family != b->ss_family)
+		return 0;
+	/* sin_port and sin6_port sit at the same offset */
+	if (a4->sin_port != b4->sin_port)
+		return 0;
+	return addr_equal(a, b) || addr_is_any(a) || addr_is_any(b);
+}

@@ -1,0 +1,922 @@
+/* config.c: libconfuse option tables, loading, validation, struct config. */
+#include "ac-config.h"
+
+#include <sys/stat.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <confuse.h>
+
+#include "addr.h"
+#include "config.h"
+
+#define DEFAULT_USER	"nobody"
+#define DEFAULT_BACKLOG	128
+#define DEFAULT_PREFORK	2
+#define HANDLER_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The state of one load: libconfuse callbacks carry no user pointer. */
+struct loadctx {
+	config_errfn	 errfn;
+	void		*arg;
+	int		 nerrors;
+};
+static struct loadctx *ctx;
+
+static void
+load_error(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+load_error(const char *file, int line, const char *fmt, ...)
+{
+	char	msg[512], out[PATH_MAX + 600];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(out, sizeof(out), "%s:%d: %s", file ? file : "(config)",
+	    line, msg);
+	ctx->nerrors++;
+	ctx->errfn(out, ctx->arg);
+}
+
+static void
+cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	load_error(cfg->filename, cfg->line, "%s", msg);
+}
+
+/* ---- value resolution, shared by the parse callbacks and the build ---- */
+
+static int
+resolve_port(const char *s, uint16_t *port)
+{
+	struct servent *se;
+
+	if (addr_parse_port(s, port) == 0)
+		return 0;
+	if (isdigit((unsigned char)*s) || *s == '-')
+		return -1;
+	if ((se = getservbyname(s, "tcp")) == NULL)
+		return -1;
+	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
+static int
+parse_id(const char *s, unsigned long *id)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || *id >= (unsigned long)(uid_t)-1)
+		return -1;
+	return 0;
+}
+
+static int
+resolve_group(const char *s, gid_t *gid)
+{
+	struct group	*gr;
+	unsigned long	 id;
+
+	if (parse_id(s, &id) == 0) {
+		*gid = (gid_t)id;
+		return 0;
+	}
+	if ((gr = getgrnam(s)) == NULL)
+		return -1;
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+/* Fills uid, gid and the supplementary groups for user, with group (may be
+ * NULL) overriding the primary group. */
+static int
+resolve_creds(struct service *svc, const char *user, const char *group)
+{
+	struct passwd	*pw;
+	unsigned long	 id;
+	int		 n = 16;
+	gid_t		 gid;
+
+	pw = getpwnam(user);
+	if (pw == NULL && parse_id(user, &id) == 0)
+		pw = getpwuid((uid_t)id);
+	if (pw == NULL) {
+		if (parse_id(user, &id) != 0)
+			return -1;
+		/* a bare number with no passwd entry: no supplementary groups */
+		svc->uid = (uid_t)id;
+		svc->gid = (gid_t)id;
+		if (group && resolve_group(group, &svc->gid) != 0)
+			return -1;
+		svc->groups = calloc(1, sizeof(gid_t));
+		if (svc->groups == NULL)
+			return -1;
+		svc->groups[0] = svc->gid;
+		svc->ngroups = 1;
+		return 0;
+	}
+	svc->uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (group && resolve_group(group, &gid) != 0)
+		return -1;
+	svc->gid = gid;
+	for (;;) {
+		int want = n;
+
+		free(svc->groups);
+		if ((svc->groups = calloc((size_t)n, sizeof(gid_t))) == NULL)
+			return -1;
+		if (getgrouplist(pw->pw_name, gid, svc->groups, &want) >= 0) {
+			svc->ngroups = want;
+			return 0;
+		}
+		if (want <= n)
+			return -1;
+		n = want;
+	}
+}
+
+static int
+check_executable(const char *path, const char **why)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = "is not a regular file";
+		return -1;
+	}
+	if ((st.st_mode & 0111) == 0 || access(path, X_OK) != 0) {
+		*why = "is not executable";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+valid_env(const char *s)
+{
+	const char *p;
+
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	for (p = s; *p && *p != '='; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return *p == '=';
+}
+
+/* ---- parse callbacks: report with the line being parsed, keep going ---- */
+
+static int
+cb_port(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	uint16_t port;
+
+	if (resolve_port(value, &port) != 0)
+		cfg_error(cfg, "%s: bad port '%s': not a number in 1..65535 "
+		    "nor a tcp service in /etc/services", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	unsigned long id;
+
+	if (getpwnam(value) == NULL && parse_id(value, &id) != 0)
+		cfg_error(cfg, "%s: unknown user '%s'", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_group(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	gid_t gid;
+
+	if (resolve_group(value, &gid) != 0)
+		cfg_error(cfg, "%s: unknown group '%s'", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+/* A relative exec path is taken from the directory of the file naming
+ * it, so a drop-in and its handlers can live side by side. */
+static int
+cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	static char	 path[PATH_MAX];
+	const char	*why, *slash = strrchr(cfg->filename, '/');
+
+	if (value[0] != '/') {
+		if (slash)
+			snprintf(path, sizeof(path), "%.*s/%s",
+			    (int)(slash - cfg->filename), cfg->filename, value);
+		else
+			snprintf(path, sizeof(path), "./%s", value);
+		value = path;	/* libconfuse copies it right away */
+	}
+	if (check_executable(value, &why) != 0)
+		cfg_error(cfg, "%s: '%s' %s", opt->name, value, why);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_address(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+
+	if (addr_parse(value, 0, &ss, &len) != 0)
+		cfg_error(cfg, "%s: bad address '%s': not a numeric IPv4 or "
+		    "IPv6 address", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_env(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (!valid_env(value))
+		cfg_error(cfg, "%s: bad entry '%s': want NAME=value", opt->name,
+		    value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static const char *stderr_names[] = { "log", "client", "null", NULL };
+static const char *protocol_names[] = { "tcp", NULL };
+
+static int
+lookup_name(const char **names, const char *value)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(names[i], value) == 0)
+			return i;
+	return -1;
+}
+
+static int
+cb_stderr(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (lookup_name(stderr_names, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want log, client or null",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_protocol(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (lookup_name(protocol_names, value) < 0)
+		cfg_error(cfg, "%s: unsupported protocol '%s': want tcp",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+struct int_range {
+	const char	*name;
+	long		 min, max;
+};
+static const struct int_range int_ranges[] = {
+	{ "backlog",	1,	65535 },
+	{ "prefork",	0,	1024 },
+	{ NULL,		0,	0 }
+};
+
+/* Integers are decimal only: libconfuse would read "010" as 8. */
+static int
+cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	const struct int_range	*r;
+	char			*end;
+	long			 v;
+
+	for (r = int_ranges; r->name; r++)
+		if (strcmp(r->name, opt->name) == 0)
+			break;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno != 0 || v < r->min ||
+	    v > r->max) {
+		cfg_error(cfg, "%s: bad value '%s': want an integer in %ld..%ld",
+		    opt->name, value, r->min, r->max);
+		v = r->min;
+	}
+	*(long *)res = v;
+	return 0;
+}
+
+/* ---- option tables ---- */
+
+/* A service takes these from defaults { } unless it sets them. */
+#define SERVICE_OPTS \
+	CFG_STR_CB("user", NULL, CFGF_NODEFAULT, cb_user), \
+	CFG_STR_CB("group", NULL, CFGF_NODEFAULT, cb_group), \
+	CFG_STR_LIST_CB("env", NULL, CFGF_NODEFAULT, cb_env), \
+	CFG_STR_CB("stderr", NULL, CFGF_NODEFAULT, cb_stderr), \
+	CFG_INT_CB("backlog", 0, CFGF_NODEFAULT, cb_int), \
+	CFG_INT_CB("prefork", 0, CFGF_NODEFAULT, cb_int)
+
+static cfg_opt_t defaults_opts[] = {
+	CFG_STR_CB("user", DEFAULT_USER, CFGF_NONE, cb_user),
+	CFG_STR_CB("group", NULL, CFGF_NODEFAULT, cb_group),
+	CFG_STR_LIST_CB("env", NULL, CFGF_NODEFAULT, cb_env),
+	CFG_STR_CB("stderr", "log", CFGF_NONE, cb_stderr),
+	CFG_INT_CB("backlog", DEFAULT_BACKLOG, CFGF_NONE, cb_int),
+	CFG_INT_CB("prefork", DEFAULT_PREFORK, CFGF_NONE, cb_int),
+	CFG_END()
+};
+
+static cfg_opt_t service_opts[] = {
+	SERVICE_OPTS,
+	CFG_STR_CB("port", NULL, CFGF_NODEFAULT, cb_port),
+	CFG_STR_LIST_CB("address", NULL, CFGF_NODEFAULT, cb_address),
+	CFG_STR_CB("protocol", "tcp", CFGF_NONE, cb_protocol),
+	CFG_STR_CB("exec", NULL, CFGF_NODEFAULT, cb_exec),
+	CFG_STR_LIST("args", NULL, CFGF_NODEFAULT),
+	CFG_STR("argv0", NULL, CFGF_NODEFAULT),
+	CFG_STR("shell", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
+	CFG_END()
+};
+
+#define SERVICE_SECTION \
+	CFG_SEC("service", service_opts, \
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+
+static cfg_opt_t main_opts[] = {
+	CFG_STR("include_dir", NULL, CFGF_NODEFAULT),
+	CFG_STR("pidfile", NULL, CFGF_NODEFAULT),
+	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
+	SERVICE_SECTION,
+	CFG_END()
+};
+
+static cfg_opt_t dropin_opts[] = {
+	SERVICE_SECTION,
+	CFG_END()
+};
+
+/* ---- files ---- */
+
+/* This daemon runs programs as root: refuse a file others could edit. */
+static int
+check_file(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) != 0) {
+		load_error(file, 1, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		load_error(file, 1, "not a regular file");
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		load_error(file, 1, "writable by group or others (mode %04o); "
+		    "refusing it", (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		load_error(file, 1, "owned by uid %u, not by root or by the "
+		    "daemon's user; refusing it", (unsigned)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+static cfg_t *
+parse_file(cfg_opt_t *opts, const char *file)
+{
+	cfg_t	*cfg;
+	FILE	*fp;
+	int	 rc;
+
+	if (check_file(file) != 0)
+		return NULL;
+	if ((fp = fopen(file, "re")) == NULL) {
+		load_error(file, 1, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
+		fclose(fp);
+		load_error(file, 1, "out of memory");
+		return NULL;
+	}
+	cfg_set_error_function(cfg, cfg_errfn);
+	free(cfg->filename);
+	cfg->filename = strdup(file);
+	cfg->line = 1;
+	rc = cfg_parse_fp(cfg, fp);
+	fclose(fp);
+	if (rc != CFG_SUCCESS) {
+		if (ctx->nerrors == 0)
+			load_error(file, cfg->line, "parse error");
+		cfg_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static int
+conf_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+is_conf_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+/* Lists DIR/ *.conf in lexical order; NULL-terminated, NULL on error. */
+static char **
+list_dropins(const char *file, int line, const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char	       **names = NULL, **tmp;
+	size_t		 n = 0, i;
+
+	if ((d = opendir(dir)) == NULL) {
+		load_error(file, line, "include_dir '%s': %s", dir,
+		    strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_conf_name(de->d_name))
+			continue;
+		if ((tmp = reallocarray(names, n + 2, sizeof(*names))) == NULL)
+			goto fail;
+		names = tmp;
+		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
+			goto fail;
+		names[++n] = NULL;
+	}
+	closedir(d);
+	if (names == NULL)
+		names = calloc(1, sizeof(*names));
+	else
+		qsort(names, n, sizeof(*names), conf_name_cmp);
+	return names;
+fail:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	load_error(file, line, "include_dir '%s': out of memory", dir);
+	return NULL;
+}
+
+/* The line where WORD (followed by TITLE when given) starts a statement
+ * in file, for errors about a whole section or about the file itself
+ * (libconfuse keeps only the line where a section ends). */
+static int
+find_line(const char *file, const char *word, const char *title, int fallback)
+{
+	FILE	*fp;
+	char	 buf[1024];
+	int	 line = 0;
+	size_t	 wlen = strlen(word), tlen = title ? strlen(title) : 0;
+
+	if ((fp = fopen(file, "re")) == NULL)
+		return fallback;
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		char *p = buf;
+
+		line++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (strncmp(p, word, wlen) != 0)
+			continue;
+		p += wlen;
+		if (title == NULL) {
+			if (isspace((unsigned char)*p) || *p == '=')
+				break;
+			continue;
+		}
+		if (!isspace((unsigned char)*p))
+			continue;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '"' || *p == '\'')
+			p++;
+		if (strncmp(p, title, tlen) == 0 &&
+		    strchr("\"' \t{\r\n", p[tlen]) != NULL)
+			break;
+	}
+	if (feof(fp))
+		line = fallback;
+	fclose(fp);
+	return line;
+}
+
+static int
+title_line(const char *file, const char *name, int fallback)
+{
+	return find_line(file, "service", name, fallback);
+}
+
+/* ---- building struct service ---- */
+
+/* The service's value of an option, else the defaults' one. */
+static cfg_t *
+pick(cfg_t *sec, cfg_t *defs, const char *name)
+{
+	if (cfg_size(sec, name) > 0 || defs == NULL)
+		return sec;
+	return defs;
+}
+
+static char *
+strdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int
+build_argv(struct service *svc, cfg_t *sec)
+{
+	const char	*exec = cfg_getstr(sec, "exec");
+	const char	*argv0 = cfg_getstr(sec, "argv0");
+	size_t		 nargs = cfg_size(sec, "args"), i, n = 0;
+
+	if ((svc->argv = calloc(nargs + 5, sizeof(char *))) == NULL)
+		return -1;
+	if (exec) {
+		const char *base = strrchr(exec, '/');
+
+		svc->path = strdup(exec);
+		svc->argv[n++] = strdup(argv0 ? argv0 : base ? base + 1 : exec);
+	} else {
+		/* $0 is the service name, args become $1... */
+		svc->path = strdup("/bin/sh");
+		svc->argv[n++] = strdup(argv0 ? argv0 : "sh");
+		svc->argv[n++] = strdup("-c");
+		svc->argv[n++] = strdup(cfg_getstr(sec, "shell"));
+		svc->argv[n++] = strdup(svc->name);
+	}
+	for (i = 0; i < nargs; i++)
+		svc->argv[n++] = strdup(cfg_getnstr(sec, "args", i));
+	for (i = 0; i < n; i++)
+		if (svc->argv[i] == NULL)
+			return -1;
+	return svc->path ? 0 : -1;
+}
+
+static int
+build_env(struct service *svc, cfg_t *sec, cfg_t *defs)
+{
+	size_t nd = defs ? cfg_size(defs, "env") : 0;
+	size_t ns = cfg_size(sec, "env"), i, n = 0;
+
+	char **env;
+
+	if ((svc->envp = calloc(CONN_ENV_SLOTS + nd + ns + 3,
+	    sizeof(char *))) == NULL)
+		return -1;
+	env = svc->envp + CONN_ENV_SLOTS;
+	env[n++] = strdup(HANDLER_PATH);
+	if (asprintf(&env[n++], "SERVICE=%s", svc->name) < 0)
+		return -1;
+	for (i = 0; i < nd; i++)
+		env[n++] = strdup(cfg_getnstr(defs, "env", i));
+	for (i = 0; i < ns; i++)
+		env[n++] = strdup(cfg_getnstr(sec, "env", i));
+	svc->nenv = n;
+	for (i = 0; i < n; i++)
+		if (env[i] == NULL)
+			return -1;
+	return 0;
+}
+
+static int
+build_addrs(struct service *svc, cfg_t *sec)
+{
+	size_t n = cfg_size(sec, "address"), i;
+	socklen_t len;
+
+	svc->addrs_default = (n == 0);
+	if (n == 0) {
+		if ((svc->addrs = calloc(2, sizeof(*svc->addrs))) == NULL)
+			return -1;
+		addr_parse("0.0.0.0", svc->port, &svc->addrs[0], &len);
+		addr_parse("::", svc->port, &svc->addrs[1], &len);
+		svc->naddrs = 2;
+		return 0;
+	}
+	if ((svc->addrs = calloc(n, sizeof(*svc->addrs))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (addr_parse(cfg_getnstr(sec, "address", i), svc->port,
+		    &svc->addrs[i], &len) != 0)
+			return -1;
+	svc->naddrs = n;
+	return 0;
+}
+
+/* Checks what only a whole section can show; 0 when it may be built. */
+static int
+check_section(cfg_t *sec, const char *file)
+{
+	int has_exec = cfg_size(sec, "exec") > 0;
+	int has_shell = cfg_size(sec, "shell") > 0;
+	int errs = 0;
+
+	if (!has_exec && !has_shell) {
+		load_error(file, title_line(file, cfg_title(sec), sec->line),
+		    "service '%s': no handler: set exec or shell",
+		    cfg_title(sec));
+		errs++;
+	} else if (has_exec && has_shell) {
+		load_error(file, title_line(file, cfg_title(sec), sec->line),
+		    "service '%s': both exec and shell are set; choose one",
+		    cfg_title(sec));
+		errs++;
+	}
+	if (cfg_size(sec, "port") == 0) {
+		load_error(file, title_line(file, cfg_title(sec), sec->line),
+		    "service '%s': no port", cfg_title(sec));
+		errs++;
+	}
+	return errs ? -1 : 0;
+}
+
+static struct service *
+service_build(cfg_t *sec, cfg_t *defs, const char *file)
+{
+	struct service	*svc;
+	const char	*user, *group;
+	int		 line = title_line(file, cfg_title(sec), sec->line);
+
+	if (check_section(sec, file) != 0)
+		return NULL;
+	if ((svc = calloc(1, sizeof(*svc))) == NULL)
+		goto oom;
+	svc->refs = 1;
+	svc->name = strdup(cfg_title(sec));
+	svc->file = strdup(file);
+	svc->line = line;
+	if (svc->name == NULL || svc->file == NULL)
+		goto oom;
+	svc->enabled = cfg_getbool(sec, "enabled");
+	svc->protocol = PROTO_TCP;
+	if (resolve_port(cfg_getstr(sec, "port"), &svc->port) != 0)
+		goto bad;	/* already reported by cb_port */
+	svc->backlog = (int)cfg_getint(pick(sec, defs, "backlog"), "backlog");
+	svc->prefork = (int)cfg_getint(pick(sec, defs, "prefork"), "prefork");
+	svc->stderr_mode = lookup_name(stderr_names,
+	    cfg_getstr(pick(sec, defs, "stderr"), "stderr"));
+	user = cfg_getstr(pick(sec, defs, "user"), "user");
+	group = cfg_getstr(pick(sec, defs, "group"), "group");
+	if ((svc->user = strdup(user)) == NULL)
+		goto oom;
+	if (resolve_creds(svc, user, group) != 0) {
+		load_error(file, line, "service '%s': cannot resolve user '%s'%s%s",
+		    svc->name, user, group ? " / group " : "", group ? group : "");
+		goto bad;
+	}
+	if (build_addrs(svc, sec) != 0 || build_argv(svc, sec) != 0 ||
+	    build_env(svc, sec, defs) != 0)
+		goto oom;
+	return svc;
+oom:
+	load_error(file, line, "out of memory");
+bad:
+	if (svc) {
+		svc->refs = 1;
+		service_unref(svc);
+	}
+	return NULL;
+}
+
+/* A relative include_dir is taken from the main file's directory. */
+static char *
+resolve_dir(const char *file, const char *dir)
+{
+	const char	*slash;
+	char		*out;
+
+	if (dir == NULL || dir[0] == '/' || (slash = strrchr(file, '/')) == NULL)
+		return strdup_or_null(dir);
+	if (asprintf(&out, "%.*s/%s", (int)(slash - file), file, dir) < 0)
+		return NULL;
+	return out;
+}
+
+static int
+config_add(struct config *conf, struct service *svc)
+{
+	struct service **tmp;
+
+	tmp = reallocarray(conf->services, conf->nservices + 1, sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	conf->services = tmp;
+	conf->services[conf->nservices++] = svc;
+	return 0;
+}
+
+/* Duplicate names across files, and two services on one address:port. */
+static void
+check_collisions(struct config *conf, struct service *svc)
+{
+	struct service	*o;
+	size_t		 i, a, b;
+	char		 ip[ADDR_STRLEN];
+	uint16_t	 port;
+
+	for (i = 0; i < conf->nservices; i++) {
+		o = conf->services[i];
+		if (strcmp(o->name, svc->name) == 0) {
+			load_error(svc->file, svc->line, "duplicate service "
+			    "'%s' (first defined at %s:%d)", svc->name,
+			    o->file, o->line);
+			return;
+		}
+		if (!o->enabled || !svc->enabled)
+			continue;
+		for (a = 0; a < svc->naddrs; a++)
+			for (b = 0; b < o->naddrs; b++) {
+				if (!addr_conflict(&svc->addrs[a], &o->addrs[b]))
+					continue;
+				addr_format((struct sockaddr *)&svc->addrs[a],
+				    ip, sizeof(ip), &port);
+				load_error(svc->file, svc->line, "service '%s': "
+				    "address %s port %u is already used by "
+				    "service '%s' (%s:%d)", svc->name, ip,
+				    port, o->name, o->file, o->line);
+				return;
+			}
+	}
+}
+
+static void
+add_services(struct config *conf, cfg_t *cfg, cfg_t *defs, const char *file)
+{
+	struct service	*svc;
+	unsigned	 i, n = cfg_size(cfg, "service");
+	int		 before;
+
+	for (i = 0; i < n; i++) {
+		svc = service_build(cfg_getnsec(cfg, "service", i), defs, file);
+		if (svc == NULL)
+			continue;
+		before = ctx->nerrors;
+		check_collisions(conf, svc);
+		if (ctx->nerrors != before || config_add(conf, svc) != 0) {
+			if (ctx->nerrors == before)
+				load_error(file, svc->line, "out of memory");
+			service_unref(svc);
+		}
+	}
+}
+
+static void
+load_dropins(struct config *conf, cfg_t *defs)
+{
+	char	**names, **p;
+	cfg_t	 *cfg;
+
+	names = list_dropins(conf->file,
+	    find_line(conf->file, "include_dir", NULL, 1), conf->include_dir);
+	if (names == NULL)
+		return;
+	for (p = names; *p; p++) {
+		if ((cfg = parse_file(dropin_opts, *p)) != NULL) {
+			add_services(conf, cfg, defs, *p);
+			cfg_free(cfg);
+		}
+		free(*p);
+	}
+	free(names);
+}
+
+struct config *
+config_load(const char *file, config_errfn errfn, void *arg)
+{
+	struct loadctx	 lc = { errfn, arg, 0 };
+	struct config	*conf;
+	cfg_t		*cfg, *defs;
+
+	ctx = &lc;
+	if ((conf = calloc(1, sizeof(*conf))) == NULL ||
+	    (conf->file = strdup(file)) == NULL) {
+		load_error(file, 1, "out of memory");
+		free(conf);
+		return NULL;
+	}
+	if ((cfg = parse_file(main_opts, file)) == NULL) {
+		config_free(conf);
+		return NULL;
+	}
+	defs = cfg_getsec(cfg, "defaults");
+	conf->include_dir = resolve_dir(file, cfg_getstr(cfg, "include_dir"));
+	conf->pidfile = strdup_or_null(cfg_getstr(cfg, "pidfile"));
+	add_services(conf, cfg, defs, file);
+	if (conf->include_dir)
+		load_dropins(conf, defs);
+	cfg_free(cfg);
+	ctx = NULL;
+	if (lc.nerrors > 0) {
+		config_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+struct service *
+service_ref(struct service *svc)
+{
+	svc->refs++;
+	return svc;
+}
+
+static void
+strv_free_items(char **v)
+{
+	char **p;
+
+	for (p = v; *p; p++)
+		free(*p);
+}
+
+static void
+strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	strv_free_items(v);
+	free(v);
+}
+
+void
+service_unref(struct service *svc)
+{
+	if (svc == NULL || --svc->refs > 0)
+		return;
+	free(svc->name);
+	free(svc->file);
+	free(svc->addrs);
+	free(svc->path);
+	strv_free(svc->argv);
+	if (svc->envp) {
+		strv_free_items(svc->envp + CONN_ENV_SLOTS);	/* slots: borrowed */
+		free(svc->envp);
+	}
+	free(svc->user);
+	free(svc->groups);
+	free(svc);
+}
+
+void
+config_free(struct config *conf)
+{
+	size_t i;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < conf->nservices; i++)
+		service_unref(conf->services[i]);
+	free(conf->services);
+	free(conf->file);
+	free(conf->include_dir);
+	free(conf->pidfile);
+	free(conf);
+}

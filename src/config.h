@@ -1,0 +1,80 @@
+/* config.h: the services configuration, loaded once into immutable structs. */
+#ifndef PINETD_CONFIG_H
+#define PINETD_CONFIG_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <stdint.h>
+#include <time.h>
+
+/* service->envp starts with this many slots that each connection fills
+ * (PROTO and the UCSPI addresses). */
+#define CONN_ENV_SLOTS	5
+
+enum stderr_mode { STDERR_LOG, STDERR_CLIENT, STDERR_NULL };
+enum protocol { PROTO_TCP };
+
+/* Counters the master keeps for a service. */
+struct service_stats {
+	unsigned long	accepted;
+	unsigned long	exited_ok;
+	unsigned long	exited_fail;	/* non-zero exit status */
+	unsigned long	killed;		/* ended by a signal */
+	unsigned long	exec_failed;
+	unsigned long	spawn_failed;	/* fork/clone failed */
+	int		last_status;	/* raw wait status of the last handler */
+};
+
+struct service {
+	char		*name;
+	char		*file;		/* where it is defined, for messages */
+	int		 line;
+	int		 enabled;
+	int		 protocol;
+	uint16_t	 port;
+	size_t		 naddrs;
+	struct sockaddr_storage *addrs;	/* port filled in */
+	int		 addrs_default;	/* no address given: any v4 + any v6 */
+	int		 backlog;
+
+	/* Everything the child needs, prepared here so that the code between
+	 * clone and exec makes system calls only. */
+	char		*path;		/* file to exec */
+	char	       **argv;
+	char	       **envp;		/* CONN_ENV_SLOTS, then PATH,
+					 * SERVICE and env; NULL-ended */
+	size_t		 nenv;		/* entries after the slots */
+	char		*user;		/* as written, for messages */
+	uid_t		 uid;
+	gid_t		 gid;
+	gid_t		*groups;
+	int		 ngroups;
+	int		 stderr_mode;
+	int		 prefork;	/* idle workers to keep ready */
+
+	/* Runtime state, owned by the master. */
+	unsigned	 refs;		/* config + running children */
+	unsigned	 running;	/* handlers alive */
+	struct service_stats stats;
+	void		*pool;		/* struct pool *, see prefork.c */
+};
+
+struct config {
+	char		*file;
+	char		*include_dir;
+	char		*pidfile;
+	size_t		 nservices;
+	struct service **services;
+};
+
+/* Receives one "FILE:LINE: message" line per error. */
+typedef void (*config_errfn)(const char *line, void *arg);
+
+/* Loads FILE and its drop-ins. Returns NULL after reporting every error it
+ * found through errfn; nothing is left allocated then. */
+struct config	*config_load(const char *file, config_errfn errfn, void *arg);
+void		 config_free(struct config *);
+struct service	*service_ref(struct service *);
+void		 service_unref(struct service *);
+
+#endif

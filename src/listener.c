@@ -1,0 +1,276 @@
+/* listener.c: opening and closing listening sockets, and the accept path
+ * from a readable listener to a running handler. */
+#include "ac-config.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+#include "loop.h"
+#include "prefork.h"
+#include "reaper.h"
+#include "spawn.h"
+
+#define ACCEPT_BATCH	16	/* per readable event: others get their turn */
+#define PAUSE_MS	100	/* after EMFILE/ENFILE/ENOMEM */
+
+static struct listener	*listeners;
+static unsigned		 nlisteners;
+
+static void listener_readable(struct evsrc *, uint32_t);
+
+unsigned
+listener_count(void)
+{
+	return nlisteners;
+}
+
+static int
+listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
+{
+	socklen_t	len = ss->ss_family == AF_INET ?
+			    sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6);
+	int		fd, on = 1;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) != 0) ||
+	    bind(fd, (const struct sockaddr *)ss, len) != 0 ||
+	    listen(fd, svc->backlog) != 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static void
+listener_free(struct listener *l)
+{
+	loop_timer_cancel(&l->resume);
+	if (l->ev.fd >= 0)
+		close(l->ev.fd);
+	service_unref(l->svc);
+	free(l);
+}
+
+static void
+listener_resume(struct timer *t)
+{
+	struct listener *l = (struct listener *)((char *)t -
+	    offsetof(struct listener, resume));
+
+	l->paused = 0;
+	if (loop_mod(&l->ev, EPOLLIN) != 0)
+		log_warn("%s: cannot resume listener", l->svc->name);
+}
+
+/* Stops polling l for a while: a level-triggered listener that cannot
+ * accept would otherwise spin the master at 100% CPU. */
+static void
+listener_pause(struct listener *l, uint64_t ms)
+{
+	if (l->paused)
+		return;
+	l->paused = 1;
+	(void)loop_mod(&l->ev, 0);
+	loop_timer_arm(&l->resume, ms);
+}
+
+static struct listener *
+listener_new(struct service *svc, const struct sockaddr_storage *ss, int fd)
+{
+	struct listener	*l;
+	uint16_t	 port;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->ev.fd = fd;
+	l->ev.cb = listener_readable;
+	l->svc = service_ref(svc);
+	l->addr = *ss;
+	l->resume.cb = listener_resume;
+	addr_format((const struct sockaddr *)ss, l->localip,
+	    sizeof(l->localip), &port);
+	l->localport = port;
+	l->wildcard = strcmp(l->localip, "0.0.0.0") == 0 ||
+	    strcmp(l->localip, "::") == 0;
+	return l;
+}
+
+static int
+listener_open(struct service *svc, const struct sockaddr_storage *ss)
+{
+	struct listener	*l;
+	char		 ip[ADDR_STRLEN];
+	uint16_t	 port;
+	int		 fd;
+
+	addr_format((const struct sockaddr *)ss, ip, sizeof(ip), &port);
+	if ((fd = listener_socket(svc, ss)) < 0) {
+		/* the implicit "::" of a host without IPv6 is not an error */
+		if (svc->addrs_default && ss->ss_family == AF_INET6 &&
+		    errno == EAFNOSUPPORT) {
+			log_warnx("%s: no IPv6 on this host; listening on "
+			    "IPv4 only", svc->name);
+			return 0;
+		}
+		log_warn("%s: cannot listen on %s port %u", svc->name, ip,
+		    port);
+		return -1;
+	}
+	if ((l = listener_new(svc, ss, fd)) == NULL) {
+		close(fd);
+		log_warn("%s: listener", svc->name);
+		return -1;
+	}
+	if (loop_add(&l->ev, EPOLLIN) != 0) {
+		log_warn("%s: epoll_ctl", svc->name);
+		listener_free(l);
+		return -1;
+	}
+	l->next = listeners;
+	listeners = l;
+	nlisteners++;
+	log_debug("%s: listening on %s port %u", svc->name, ip, port);
+	return 0;
+}
+
+int
+listener_open_all(struct config *conf)
+{
+	struct service	*svc;
+	size_t		 i, a;
+
+	for (i = 0; i < conf->nservices; i++) {
+		svc = conf->services[i];
+		if (!svc->enabled)
+			continue;
+		for (a = 0; a < svc->naddrs; a++)
+			if (listener_open(svc, &svc->addrs[a]) != 0) {
+				listener_close_all();
+				return -1;
+			}
+	}
+	return 0;
+}
+
+void
+listener_close_all(void)
+{
+	struct listener *l;
+
+	while ((l = listeners) != NULL) {
+		listeners = l->next;
+		listener_free(l);
+	}
+	nlisteners = 0;
+}
+
+/* Spawns a handler for fd right away: the path when no worker is idle. */
+static void
+conn_spawn(struct service *svc, int fd, const char *peer)
+{
+	static struct ratelimit	 rl;
+	struct child		*c;
+	pid_t			 pid;
+	int			 errfd, err = 0, stage = 0;
+
+	pid = spawn_handler(svc, fd, &errfd, &err, &stage);
+	if (pid < 0) {
+		svc->stats.spawn_failed++;
+		log_warn_rl(&rl, "%s: cannot start a handler for %s",
+		    svc->name, peer);
+		return;
+	}
+	if ((c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
+		log_warnx("%s: out of memory tracking pid %ld", svc->name,
+		    (long)pid);
+		if (errfd >= 0)
+			close(errfd);
+		return;
+	}
+	child_begin(c, peer);
+	if (err != 0) {
+		c->failed = 1;
+		svc->stats.exec_failed++;
+		errno = err;
+		log_warn_rl(&rl, "%s: %s %s for %s failed", svc->name,
+		    spawn_stage_name(stage), svc->path, peer);
+	} else
+		log_info("%s: connection from %s, pid %ld (%u running)",
+		    svc->name, peer, (long)pid, svc->running);
+	if (errfd >= 0)
+		child_watch_stderr(c, errfd);
+}
+
+static void
+conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
+{
+	struct service	*svc = l->svc;
+	char		 env[SPAWN_CONNENV], peer[ADDR_STRLEN + 8];
+	size_t		 envlen;
+
+	svc->stats.accepted++;
+	envlen = spawn_conn_env(l, fd, sa, env, peer, sizeof(peer));
+	if (prefork_handoff(svc, fd, env, envlen, peer) != 0) {
+		spawn_set_env(svc, env, envlen);
+		conn_spawn(svc, fd, peer);
+	}
+	close(fd);	/* the handler has its own copy */
+}
+
+static void
+listener_readable(struct evsrc *src, uint32_t events)
+{
+	static struct ratelimit	 rl;
+	struct listener		*l = (struct listener *)src;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 i, fd;
+
+	(void)events;
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		len = sizeof(ss);
+		fd = accept4(src->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_CLOEXEC);
+		if (fd >= 0) {
+			conn_dispatch(l, fd, (struct sockaddr *)&ss);
+			continue;
+		}
+		switch (errno) {
+		case EAGAIN:
+		case EINTR:
+		case ECONNABORTED:
+		case EPROTO:
+			return;
+		case EMFILE:
+		case ENFILE:
+		case ENOBUFS:
+		case ENOMEM:
+			log_warn_rl(&rl, "%s: accept, pausing the listener "
+			    "for %d ms", l->svc->name, PAUSE_MS);
+			listener_pause(l, PAUSE_MS);
+			return;
+		default:
+			log_warn_rl(&rl, "%s: accept", l->svc->name);
+			return;
+		}
+	}
+}

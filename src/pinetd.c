@@ -1,0 +1,229 @@
+/* pinetd.c: main: options, start-up order, hand-over to the loop. */
+#include "ac-config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/libutil.h>
+
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+#include "loop.h"
+#include "prefork.h"
+#include "reaper.h"
+#include "spawn.h"
+
+#ifndef PINETD_CONF
+#define PINETD_CONF	"/etc/pinetd.conf"
+#endif
+#ifndef PINETD_PIDFILE
+#define PINETD_PIDFILE	"/run/pinetd.pid"
+#endif
+
+/* Exit codes: a documented contract (see pinetd(8)). */
+#define EX_OK		0
+#define EX_CONFIG	1
+#define EX_USAGE	100
+#define EX_TEMP		111
+
+static struct config	*conf;
+static struct pidfh	*pidfh;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: pinetd [-f FILE] [-t] [--syslog] [--daemon] "
+	    "[-p PIDFILE] [-v] [-V]\n");
+	exit(EX_USAGE);
+}
+
+static void
+print_error(const char *line, void *arg)
+{
+	if (arg)
+		fprintf(stderr, "%s\n", line);
+	else
+		log_warnx("%s", line);
+}
+
+static void
+on_signal(int signo)
+{
+	switch (signo) {
+	case SIGCHLD:
+		reaper_run();
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: stopping", strsignal(signo));
+		loop_stop();
+		break;
+	case SIGHUP:
+		log_warnx("SIGHUP: reload is not supported yet; keeping the "
+		    "running configuration");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Handlers get the client on 0 and 1 by dup2: those fds (and 2) must
+ * never be a client or listener, so they are kept open. */
+static void
+sanitize_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static void
+warn_credentials(void)
+{
+	size_t i;
+
+	if (geteuid() == 0)
+		return;
+	for (i = 0; i < conf->nservices; i++)
+		if (conf->services[i]->uid != geteuid()) {
+			log_warnx("not running as root: handlers run as uid "
+			    "%u, not as their configured users",
+			    (unsigned)geteuid());
+			return;
+		}
+}
+
+static void
+open_pidfile(const char *path)
+{
+	pid_t other;
+
+	pidfh = pidfile_open(path, 0644, &other);
+	if (pidfh == NULL) {
+		if (errno == EEXIST)
+			fatalx("already running as pid %ld (%s)", (long)other,
+			    path);
+		fatal("pidfile %s", path);
+	}
+	/* libbsd leaves it inheritable */
+	(void)fcntl(pidfile_fileno(pidfh), F_SETFD, FD_CLOEXEC);
+}
+
+int
+main(int argc, char *argv[], char *envp[])
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'f' },
+		{ "test",	no_argument,		NULL, 't' },
+		{ "syslog",	no_argument,		NULL, 's' },
+		{ "daemon",	no_argument,		NULL, 'd' },
+		{ "pidfile",	required_argument,	NULL, 'p' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const char	*file = PINETD_CONF, *pidpath = NULL;
+	int		 ch, test = 0, use_syslog = 0, daemonize = 0;
+	int		 level = LOG_LVL_INFO;
+	sigset_t	 sigs;
+
+	setproctitle_init(argc, argv, envp);
+	while ((ch = getopt_long(argc, argv, "f:tp:vV", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 's':
+			use_syslog = 1;
+			break;
+		case 'd':
+			daemonize = 1;
+			break;
+		case 'p':
+			pidpath = optarg;
+			break;
+		case 'v':
+			level = LOG_LVL_DEBUG;
+			break;
+		case 'V':
+			printf("pinetd %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		default:
+			usage();
+		}
+	if (optind != argc)
+		usage();
+	log_init("pinetd", use_syslog, level);
+	sanitize_stdio();
+
+	conf = config_load(file, print_error, test ? (void *)1 : NULL);
+	if (test) {
+		if (conf == NULL)
+			return EX_CONFIG;
+		printf("configuration OK\n");
+		config_free(conf);
+		return EX_OK;
+	}
+	if (conf == NULL) {
+		log_warnx("%s: configuration has errors; not starting", file);
+		return EX_CONFIG;
+	}
+	if (pidpath == NULL && daemonize)
+		pidpath = conf->pidfile ? conf->pidfile : PINETD_PIDFILE;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
+	if (loop_init(&sigs, on_signal) != 0)
+		fatal("event loop");
+	if (spawn_init() != 0)
+		fatal("spawn setup");
+	loop_set_batch_end(reaper_flush);
+	loop_set_idle(prefork_refill);
+
+	if (pidpath)
+		open_pidfile(pidpath);
+	if (listener_open_all(conf) != 0) {
+		log_warnx("not starting: a listener could not be opened");
+		if (pidfh)
+			pidfile_remove(pidfh);
+		return EX_TEMP;
+	}
+	if (daemonize && daemon(0, 0) != 0)
+		fatal("daemon");
+	if (pidfh)
+		pidfile_write(pidfh);
+	warn_credentials();
+	if (prefork_start(conf) != 0)
+		fatal("worker pools");
+	setproctitle("master [%zu services]", conf->nservices);
+	log_info("ready: %zu services, %u listeners", conf->nservices,
+	    listener_count());
+
+	loop_run();
+
+	listener_close_all();
+	prefork_stop();
+	if (pidfh)
+		pidfile_remove(pidfh);
+	config_free(conf);
+	log_info("stopped");
+	return EX_OK;
+}

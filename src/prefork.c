@@ -1,0 +1,328 @@
+/* prefork.c: pools of pre-forked workers. A worker waits on a socketpair
+ * channel for a client fd (SCM_RIGHTS) and its environment strings, then
+ * runs the same setup as a spawned child and execs the handler. */
+#include "ac-config.h"
+
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "prefork.h"
+#include "reaper.h"
+#include "spawn.h"
+
+#ifndef SYS_close_range
+#define SYS_close_range	436
+#endif
+
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	30000
+
+struct pool {
+	struct service	*svc;
+	struct child	*idle;		/* linked through pnext */
+	unsigned	 nidle;
+	unsigned	 backoff;	/* ms; 0 when workers behave */
+	int		 waiting;	/* backoff timer armed */
+	struct timer	 retry;
+	struct pool	*next;
+};
+
+static struct pool	*pools;
+
+unsigned
+prefork_idle(const struct service *svc)
+{
+	const struct pool *p = svc->pool;
+
+	return p ? p->nidle : 0;
+}
+
+static void
+pool_retry(struct timer *t)
+{
+	struct pool *p = (struct pool *)((char *)t -
+	    offsetof(struct pool, retry));
+
+	p->waiting = 0;
+	loop_want_idle();
+}
+
+static void
+pool_backoff(struct pool *p)
+{
+	p->backoff = p->backoff ? p->backoff * 2 : BACKOFF_MIN_MS;
+	if (p->backoff > BACKOFF_MAX_MS)
+		p->backoff = BACKOFF_MAX_MS;
+	p->waiting = 1;
+	loop_timer_arm(&p->retry, p->backoff);
+}
+
+int
+prefork_start(struct config *conf)
+{
+	struct pool	*p;
+	size_t		 i;
+
+	for (i = 0; i < conf->nservices; i++) {
+		struct service *svc = conf->services[i];
+
+		if (!svc->enabled || svc->prefork == 0)
+			continue;
+		if ((p = calloc(1, sizeof(*p))) == NULL)
+			return -1;
+		p->svc = service_ref(svc);
+		p->retry.cb = pool_retry;
+		p->next = pools;
+		pools = p;
+		svc->pool = p;
+	}
+	if (pools)
+		loop_want_idle();
+	return 0;
+}
+
+/* Closes every fd but those in keep (ascending, all >= 3). */
+static void
+close_all_but(const int *keep, int n)
+{
+	unsigned	from = 3;
+	int		i;
+
+	for (i = 0; i < n; i++) {
+		if (keep[i] < 3 || (unsigned)keep[i] < from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)syscall(SYS_close_range, from, keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, from, ~0U, 0);
+}
+
+static int
+int_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The worker: holds nothing of the master's but its channel, waits for a
+ * client, then becomes the handler. */
+static void __attribute__((noreturn))
+worker_main(struct service *svc, int chan, int pipe_w)
+{
+	char			 env[SPAWN_CONNENV];
+	char			 cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec		 iov = { env, sizeof(env) };
+	struct msghdr		 msg;
+	struct cmsghdr		*cm;
+	struct spawn_args	 a;
+	sigset_t		 none;
+	int			 keep[3] = { chan, pipe_w, spawn_devnull() };
+	int			 client = -1;
+	ssize_t			 n;
+
+	setproctitle("%s worker", svc->name);
+	/* An idle worker holds no listener: a closed port stays closed. */
+	qsort(keep, 3, sizeof(int), int_cmp);
+	close_all_but(keep, 3);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	do {
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		n = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(n == 0 ? 0 : 111);	/* the master let us go */
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&client, CMSG_DATA(cm), sizeof(int));
+	if (client < 0)
+		_exit(111);
+	spawn_set_env(svc, env, (size_t)n);
+	memset(&a, 0, sizeof(a));
+	a.svc = svc;
+	a.client = client;
+	a.errout = spawn_errout(svc, client, pipe_w);
+	a.report = chan;
+	a.envp = svc->envp;
+	spawn_exec(&a);
+}
+
+static int
+worker_fork(struct pool *p)
+{
+	static struct ratelimit	 rl;
+	struct service		*svc = p->svc;
+	struct child		*c;
+	int			 sv[2], pe[2];
+	pid_t			 pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		goto fail;
+	if (spawn_stderr_pipe(svc, pe) != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		goto fail;
+	}
+	if ((pid = fork()) == 0)
+		worker_main(svc, sv[1], pe[1]);
+	close(sv[1]);
+	if (pe[1] >= 0)
+		close(pe[1]);
+	if (pid < 0 || (c = child_new(pid, svc, CHILD_IDLE)) == NULL) {
+		close(sv[0]);
+		if (pe[0] >= 0)
+			close(pe[0]);
+		if (pid > 0)
+			kill(pid, SIGKILL);	/* reaped as not ours */
+		goto fail;
+	}
+	c->chan = sv[0];
+	if (pe[0] >= 0)
+		child_watch_stderr(c, pe[0]);
+	c->pnext = p->idle;
+	p->idle = c;
+	p->nidle++;
+	log_debug("%s: worker pid %ld ready (%u idle)", svc->name, (long)pid,
+	    p->nidle);
+	return 0;
+fail:
+	log_warn_rl(&rl, "%s: cannot fork a worker", svc->name);
+	pool_backoff(p);
+	return -1;
+}
+
+int
+prefork_refill(void)
+{
+	struct pool *p;
+
+	for (p = pools; p; p = p->next)
+		if (!p->waiting && p->nidle < (unsigned)p->svc->prefork) {
+			(void)worker_fork(p);
+			return 1;	/* one at a time: accepts come first */
+		}
+	return 0;
+}
+
+int
+prefork_handoff(struct service *svc, int fd, const char *env, size_t envlen,
+    const char *peer)
+{
+	struct pool	*p = svc->pool;
+	struct child	*c;
+	char		 cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec	 iov = { (void *)env, envlen };
+	struct msghdr	 msg;
+	struct cmsghdr	*cm;
+
+	if (p == NULL || (c = p->idle) == NULL)
+		return -1;
+	p->idle = c->pnext;
+	c->pnext = NULL;
+	p->nidle--;
+	memset(&msg, 0, sizeof(msg));
+	memset(cbuf, 0, sizeof(cbuf));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(c->chan, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* it died idle: the reaper will say so; spawn this one */
+		log_warn("%s: worker pid %ld", svc->name, (long)c->pid);
+		c->state = CHILD_DEAD;
+		loop_want_idle();
+		return -1;
+	}
+	child_begin(c, peer);
+	p->backoff = 0;
+	loop_want_idle();
+	log_info("%s: connection from %s, pid %ld (%u running, worker)",
+	    svc->name, peer, (long)c->pid, svc->running);
+	return 0;
+}
+
+static void
+pool_unlink(struct pool *p, struct child *c)
+{
+	struct child **pp;
+
+	for (pp = &p->idle; *pp; pp = &(*pp)->pnext)
+		if (*pp == c) {
+			*pp = c->pnext;
+			p->nidle--;
+			return;
+		}
+}
+
+void
+prefork_child_exited(struct child *c, int status)
+{
+	struct pool		*p = c->svc->pool;
+	struct spawn_report	 rep;
+
+	if (c->state == CHILD_HANDLER && c->chan >= 0 &&
+	    recv(c->chan, &rep, sizeof(rep), MSG_DONTWAIT) ==
+	    (ssize_t)sizeof(rep)) {
+		c->failed = 1;
+		c->svc->stats.exec_failed++;
+		errno = rep.err;
+		log_warn("%s: %s %s for %s failed", c->svc->name,
+		    spawn_stage_name(rep.stage), c->svc->path, c->peer);
+	}
+	if (c->chan >= 0) {
+		close(c->chan);
+		c->chan = -1;
+	}
+	if (c->state == CHILD_HANDLER || p == NULL)
+		return;
+	/* An idle worker is never meant to end while the master runs. */
+	pool_unlink(p, c);
+	if (WIFSIGNALED(status))
+		log_warnx("%s: idle worker pid %ld killed by signal %d; "
+		    "replacing it", c->svc->name, (long)c->pid,
+		    WTERMSIG(status));
+	else
+		log_warnx("%s: idle worker pid %ld exited with status %d; "
+		    "replacing it", c->svc->name, (long)c->pid,
+		    WEXITSTATUS(status));
+	pool_backoff(p);
+}
+
+void
+prefork_stop(void)
+{
+	struct pool	*p;
+	struct child	*c;
+
+	while ((p = pools) != NULL) {
+		pools = p->next;
+		loop_timer_cancel(&p->retry);
+		for (c = p->idle; c; c = c->pnext) {
+			close(c->chan);
+			c->chan = -1;
+		}
+		p->svc->pool = NULL;
+		service_unref(p->svc);
+		free(p);
+	}
+}

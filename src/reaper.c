@@ -1,0 +1,239 @@
+/* reaper.c: the waitpid loop, the child table, exit accounting. */
+#include "ac-config.h"
+
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "reaper.h"
+
+#define CHILD_BUCKETS	4096	/* a power of two */
+
+static struct child	*table[CHILD_BUCKETS];
+static struct child	*dead;		/* reaped this batch */
+static unsigned		 nchildren;
+
+static unsigned
+bucket(pid_t pid)
+{
+	return (unsigned)pid & (CHILD_BUCKETS - 1);
+}
+
+struct child *
+child_new(pid_t pid, struct service *svc, int state)
+{
+	struct child *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->pid = pid;
+	c->state = state;
+	c->svc = service_ref(svc);
+	c->err.fd = -1;
+	c->chan = -1;
+	c->start = loop_now();
+	c->hnext = table[bucket(pid)];
+	table[bucket(pid)] = c;
+	nchildren++;
+	return c;
+}
+
+struct child *
+child_find(pid_t pid)
+{
+	struct child *c;
+
+	for (c = table[bucket(pid)]; c; c = c->hnext)
+		if (c->pid == pid)
+			return c;
+	return NULL;
+}
+
+unsigned
+reaper_count(void)
+{
+	return nchildren;
+}
+
+void
+child_begin(struct child *c, const char *peer)
+{
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	c->start = loop_now();
+	c->state = CHILD_HANDLER;
+	c->svc->running++;
+}
+
+static void
+stderr_line(struct child *c, const char *s, size_t len)
+{
+	char clean[CHILD_ERRBUF];
+
+	log_sanitize(clean, sizeof(clean), s, len);
+	log_info("%s[%ld]: %s", c->svc->name, (long)c->pid, clean);
+}
+
+/* Logs the complete lines in the buffer; a line longer than the buffer is
+ * logged in pieces. */
+static void
+stderr_consume(struct child *c, int final)
+{
+	char	*nl, *p = c->errbuf;
+	size_t	 left = c->errlen;
+
+	while ((nl = memchr(p, '\n', left)) != NULL) {
+		stderr_line(c, p, (size_t)(nl - p));
+		left -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	if (left == sizeof(c->errbuf) || (final && left > 0)) {
+		stderr_line(c, p, left);
+		left = 0;
+	}
+	memmove(c->errbuf, p, left);
+	c->errlen = left;
+}
+
+static void
+stderr_close(struct child *c)
+{
+	if (c->err.fd < 0)
+		return;
+	close(c->err.fd);	/* also leaves the epoll set */
+	c->err.fd = -1;
+	stderr_consume(c, 1);
+}
+
+static void
+stderr_read(struct evsrc *src, uint32_t events)
+{
+	struct child	*c = (struct child *)((char *)src -
+			    offsetof(struct child, err));
+	ssize_t		 n;
+
+	(void)events;
+	for (;;) {
+		n = read(src->fd, c->errbuf + c->errlen,
+		    sizeof(c->errbuf) - c->errlen);
+		if (n > 0) {
+			c->errlen += (size_t)n;
+			stderr_consume(c, 0);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		stderr_close(c);	/* EOF or error */
+		return;
+	}
+}
+
+void
+child_watch_stderr(struct child *c, int fd)
+{
+	c->err.fd = fd;
+	c->err.cb = stderr_read;
+	if (loop_add(&c->err, EPOLLIN) != 0) {
+		log_warn("epoll_ctl stderr pipe");
+		close(fd);
+		c->err.fd = -1;
+	}
+}
+
+static void
+child_unlink(struct child *c)
+{
+	struct child **pp;
+
+	for (pp = &table[bucket(c->pid)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	nchildren--;
+}
+
+static void
+log_exit(struct child *c, int status)
+{
+	struct service	*svc = c->svc;
+	uint64_t	 ms = loop_now() - c->start;
+
+	svc->stats.last_status = status;
+	if (WIFSIGNALED(status)) {
+		svc->stats.killed++;
+		log_info("%s: pid %ld from %s killed by signal %d (%s) after "
+		    "%llu.%03llus", svc->name, (long)c->pid, c->peer,
+		    WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    (unsigned long long)(ms / 1000),
+		    (unsigned long long)(ms % 1000));
+		return;
+	}
+	if (WEXITSTATUS(status) == 0)
+		svc->stats.exited_ok++;
+	else
+		svc->stats.exited_fail++;
+	log_info("%s: pid %ld from %s exited with status %d after %llu.%03llus",
+	    svc->name, (long)c->pid, c->peer, WEXITSTATUS(status),
+	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+}
+
+static void
+child_exited(struct child *c, int status)
+{
+	/* Whatever it wrote before exiting is in the pipe by now. */
+	if (c->err.fd >= 0) {
+		stderr_read(&c->err, EPOLLIN);
+		stderr_close(c);
+	}
+	if (c->chan >= 0 || c->state == CHILD_IDLE)
+		prefork_child_exited(c, status);
+	if (c->state == CHILD_HANDLER) {
+		c->svc->running--;
+		if (!c->failed)
+			log_exit(c, status);
+	}
+	child_unlink(c);
+	c->state = CHILD_DEAD;
+	c->pnext = dead;
+	dead = c;
+}
+
+void
+reaper_run(void)
+{
+	struct child	*c;
+	pid_t		 pid;
+	int		 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((c = child_find(pid)) == NULL) {
+			log_debug("reaped pid %ld, not ours", (long)pid);
+			continue;
+		}
+		child_exited(c, status);
+	}
+	if (pid < 0 && errno != ECHILD)
+		log_warn("waitpid");
+}
+
+void
+reaper_flush(void)
+{
+	struct child *c;
+
+	while ((c = dead) != NULL) {
+		dead = c->pnext;
+		service_unref(c->svc);
+		free(c);
+	}
+}

@@ -1,0 +1,51 @@
+/* reaper.h: the child table, the waitpid loop and exit accounting. */
+#ifndef PINETD_REAPER_H
+#define PINETD_REAPER_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "loop.h"
+
+struct service;
+
+enum child_state {
+	CHILD_HANDLER,		/* serving a connection */
+	CHILD_IDLE,		/* pre-forked worker waiting for a client */
+	CHILD_DEAD		/* reaped, freed at the end of the batch */
+};
+
+#define CHILD_ERRBUF	512
+
+struct child {
+	pid_t		 pid;
+	int		 state;
+	int		 failed;	/* setup or exec failed, already logged */
+	struct service	*svc;		/* a reference */
+	char		 peer[ADDR_STRLEN + 8];	/* "ip:port" */
+	uint64_t	 start;		/* loop_now() at hand-off */
+	struct evsrc	 err;		/* read end of its stderr pipe, or -1 */
+	size_t		 errlen;
+	char		 errbuf[CHILD_ERRBUF];
+	int		 chan;		/* worker: master's end of its channel */
+	struct child	*hnext;		/* pid hash chain */
+	struct child	*pnext;		/* pool's idle list, or dead list */
+};
+
+struct child	*child_new(pid_t, struct service *, int state);
+struct child	*child_find(pid_t);
+/* Watches fd (the read end of the child's stderr pipe) and logs each line
+ * the handler writes, tagged with service and pid. */
+void		 child_watch_stderr(struct child *, int fd);
+/* Marks a child as handling the connection from peer, from now. */
+void		 child_begin(struct child *, const char *peer);
+/* Called for SIGCHLD: reaps every exited child. */
+void		 reaper_run(void);
+/* Frees the children reaped during this batch of events. */
+void		 reaper_flush(void);
+unsigned	 reaper_count(void);
+/* prefork.c is told about each worker that ends. */
+void		 prefork_child_exited(struct child *, int status);
+
+#endif

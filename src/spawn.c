@@ -1,0 +1,291 @@
+/* spawn.c: process setup and exec, shared by pre-forked workers and by
+ * the vfork-class children spawned right after accept. */
+#include "ac-config.h"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+#include "spawn.h"
+
+#ifndef SYS_close_range
+#define SYS_close_range	436
+#endif
+
+#define SPAWN_STACK	(64 * 1024)
+
+enum stage {
+	STAGE_NONE, STAGE_SIGNALS, STAGE_DUP, STAGE_CLOSE, STAGE_GROUPS,
+	STAGE_GID, STAGE_UID, STAGE_CREDCHECK, STAGE_MASK, STAGE_EXEC
+};
+
+static const char *stage_names[] = {
+	"none", "signal reset", "dup2", "close_range", "setgroups", "setgid",
+	"setuid", "credential check", "sigprocmask", "exec"
+};
+
+static char	*stack;		/* the clone child's; the parent waits */
+static int	 devnull = -1;
+static int	 switch_creds;	/* only root can change them */
+
+/* The kernel's struct sigaction: the raw syscall avoids libc's wrapper,
+ * which sanitizer runtimes intercept. */
+struct ksigaction {
+	void		*handler;
+	unsigned long	 flags;
+	void		*restorer;
+	unsigned long	 mask;
+};
+
+int
+spawn_init(void)
+{
+	char *p;
+
+	/* One stack, reused: CLONE_VFORK suspends the master until the child
+	 * has exec'd or exited, so two children never share it. The lowest
+	 * page is a guard. */
+	p = mmap(NULL, SPAWN_STACK + 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	if (mprotect(p, 4096, PROT_NONE) != 0)
+		return -1;
+	stack = p + 4096;
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	switch_creds = (geteuid() == 0);
+	return 0;
+}
+
+int
+spawn_devnull(void)
+{
+	return devnull;
+}
+
+const char *
+spawn_stage_name(int stage)
+{
+	if (stage < 0 || stage > STAGE_EXEC)
+		return "unknown step";
+	return stage_names[stage];
+}
+
+static size_t
+env_add(char *buf, size_t off, const char *name, const char *value)
+{
+	int n = snprintf(buf + off, SPAWN_CONNENV - off, "%s=%s", name, value);
+
+	if (n < 0 || (size_t)n >= SPAWN_CONNENV - off)
+		return off;
+	return off + (size_t)n + 1;
+}
+
+size_t
+spawn_conn_env(const struct listener *l, int fd, const struct sockaddr *sa,
+    char *buf, char *peer, size_t peerlen)
+{
+	struct sockaddr_storage	 local;
+	socklen_t		 len = sizeof(local);
+	char			 rip[ADDR_STRLEN], lip[ADDR_STRLEN], num[8];
+	const char		*lipp = l->localip;
+	uint16_t		 rport = 0, lport = l->localport;
+	int			 fam;
+	size_t			 off = 0;
+
+	fam = addr_format(sa, rip, sizeof(rip), &rport);
+	if (fam < 0)
+		snprintf(rip, sizeof(rip), "unknown");
+	/* A wildcard listener learns which address the client reached. */
+	if (l->wildcard && getsockname(fd, (struct sockaddr *)&local,
+	    &len) == 0 && addr_format((struct sockaddr *)&local, lip,
+	    sizeof(lip), &lport) >= 0)
+		lipp = lip;
+	off = env_add(buf, off, "PROTO", fam == AF_INET6 ? "TCP6" : "TCP");
+	off = env_add(buf, off, "TCPREMOTEIP", rip);
+	snprintf(num, sizeof(num), "%u", rport);
+	off = env_add(buf, off, "TCPREMOTEPORT", num);
+	off = env_add(buf, off, "TCPLOCALIP", lipp);
+	snprintf(num, sizeof(num), "%u", lport);
+	off = env_add(buf, off, "TCPLOCALPORT", num);
+	if (fam == AF_INET6)
+		snprintf(peer, peerlen, "[%s]:%u", rip, rport);
+	else
+		snprintf(peer, peerlen, "%s:%u", rip, rport);
+	return off;
+}
+
+void
+spawn_set_env(const struct service *svc, const char *buf, size_t len)
+{
+	const char	*p = buf, *end = buf + len;
+	int		 i;
+
+	for (i = 0; i < CONN_ENV_SLOTS; i++) {
+		if (p < end) {
+			svc->envp[i] = (char *)p;
+			p += strlen(p) + 1;
+		} else
+			svc->envp[i] = (char *)"_=";
+	}
+}
+
+int
+spawn_stderr_pipe(const struct service *svc, int p[2])
+{
+	p[0] = p[1] = -1;
+	if (svc->stderr_mode != STDERR_LOG)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	/* only the master's end: a handler's stderr must block as usual */
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) != 0) {
+		close(p[0]);
+		close(p[1]);
+		p[0] = p[1] = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+spawn_errout(const struct service *svc, int client, int pipe_w)
+{
+	switch (svc->stderr_mode) {
+	case STDERR_LOG:
+		return pipe_w;
+	case STDERR_CLIENT:
+		return client;
+	default:
+		return devnull;
+	}
+}
+
+/*
+ * The one child setup function. It runs in a vfork-class child that shares
+ * the master's memory (and in forked workers), so between clone and exec
+ * it makes only raw system calls: no malloc, no stdio, no NSS, no locks,
+ * nothing that touches libc state the suspended master may hold. Users,
+ * groups, argv and envp were all resolved by the master beforehand.
+ * The sanitizers are kept out: their runtime is not safe here either.
+ */
+__attribute__((no_sanitize_address, no_sanitize_undefined, noreturn))
+void
+spawn_exec(struct spawn_args *a)
+{
+	const struct service	*svc = a->svc;
+	struct ksigaction	 dfl = { 0 };	/* SIG_DFL, no flags */
+	unsigned long		 empty = 0;
+	struct spawn_report	 rep;
+	int			 stage;
+
+	/* The master ignores SIGPIPE; a handler must get the default back
+	 * (ignored dispositions survive exec). Our own table: no CLONE_SIGHAND. */
+	stage = STAGE_SIGNALS;
+	if (syscall(SYS_rt_sigaction, SIGPIPE, &dfl, NULL, sizeof(empty)) != 0)
+		goto fail;
+	/* The socket on 0 and 1, stderr as configured. The master keeps
+	 * 0, 1 and 2 open, so the fds we dup from are all above 2. */
+	stage = STAGE_DUP;
+	if (dup2(a->client, 0) < 0 || dup2(a->client, 1) < 0 ||
+	    dup2(a->errout, 2) < 0)
+		goto fail;
+	/* Everything is close-on-exec already; this is the belt to those
+	 * braces, and it leaves only the failure channel open until exec. */
+	stage = STAGE_CLOSE;
+	if (a->report >= 3) {
+		if (a->report > 3 &&
+		    syscall(SYS_close_range, 3, a->report - 1, 0) != 0)
+			goto fail;
+		if (syscall(SYS_close_range, a->report + 1, ~0U, 0) != 0)
+			goto fail;
+	} else if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+		goto fail;
+	/* Credentials in the only safe order: groups, gid, then uid. The raw
+	 * syscalls act on this process alone (glibc's wrappers would try to
+	 * signal other threads). Then check that root cannot be regained. */
+	if (switch_creds) {
+		stage = STAGE_GROUPS;
+		if (syscall(SYS_setgroups, svc->ngroups, svc->groups) != 0)
+			goto fail;
+		stage = STAGE_GID;
+		if (syscall(SYS_setresgid, svc->gid, svc->gid, svc->gid) != 0)
+			goto fail;
+		stage = STAGE_UID;
+		if (syscall(SYS_setresuid, svc->uid, svc->uid, svc->uid) != 0)
+			goto fail;
+		stage = STAGE_CREDCHECK;
+		if (svc->uid != 0 && syscall(SYS_setresuid, 0, -1, -1) == 0) {
+			errno = EPERM;
+			goto fail;
+		}
+	}
+	/* Last: an empty signal mask (a blocked mask survives exec). */
+	stage = STAGE_MASK;
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL,
+	    sizeof(empty)) != 0)
+		goto fail;
+	stage = STAGE_EXEC;
+	execve(svc->path, svc->argv, a->envp);
+fail:
+	a->err = errno;
+	a->stage = stage;
+	if (a->report >= 0) {
+		rep.err = errno;
+		rep.stage = stage;
+		(void)write(a->report, &rep, sizeof(rep));
+	}
+	_exit(111);
+}
+
+static int
+spawn_child_main(void *arg)
+{
+	spawn_exec(arg);
+}
+
+pid_t
+spawn_handler(const struct service *svc, int fd, int *stderr_fd, int *err,
+    int *stage)
+{
+	struct spawn_args	a;
+	int			p[2];
+	pid_t			pid;
+
+	*stderr_fd = -1;
+	if (spawn_stderr_pipe(svc, p) != 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.svc = svc;
+	a.client = fd;
+	a.errout = spawn_errout(svc, fd, p[1]);
+	a.report = -1;
+	a.envp = svc->envp;
+	/* The child borrows our memory and our stack-less mm until exec:
+	 * this is what posix_spawn does, minus what it cannot set up. */
+	pid = clone(spawn_child_main, stack + SPAWN_STACK,
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	if (p[1] >= 0)
+		close(p[1]);
+	if (pid < 0) {
+		if (p[0] >= 0)
+			close(p[0]);
+		return -1;
+	}
+	*err = a.err;
+	*stage = a.stage;
+	*stderr_fd = p[0];
+	return pid;
+}

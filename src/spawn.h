@@ -1,0 +1,54 @@
+/* spawn.h: process setup and exec, shared by workers and spawned children. */
+#ifndef PINETD_SPAWN_H
+#define PINETD_SPAWN_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+struct service;
+struct listener;
+
+/* Room for the strings of the per-connection variables. */
+#define SPAWN_CONNENV	512
+
+/* What the one setup function needs; the child writes err and stage. */
+struct spawn_args {
+	const struct service	*svc;
+	int			 client;	/* goes to fd 0 and 1 */
+	int			 errout;	/* goes to fd 2 */
+	int			 report;	/* kept open to report failure, or -1 */
+	char *const		*envp;
+	int			 err;		/* errno of the failed step */
+	int			 stage;		/* which step failed */
+};
+
+/* A failure report a worker writes on its channel. */
+struct spawn_report {
+	int	err;
+	int	stage;
+};
+
+int		 spawn_init(void);
+int		 spawn_devnull(void);
+/* Fills buf with the connection's NUL-separated NAME=value strings for
+ * client fd, accepted from l with peer address sa; returns their total
+ * length, and the "ip:port" of the peer in peer. */
+size_t		 spawn_conn_env(const struct listener *l, int fd,
+		    const struct sockaddr *sa, char *buf, char *peer,
+		    size_t peerlen);
+/* Points the service's per-connection env slots at the strings in buf. */
+void		 spawn_set_env(const struct service *, const char *buf,
+		    size_t len);
+/* Starts a handler for client fd in a vfork-class child; returns its pid
+ * and sets *stderr_fd to the read end of its stderr pipe (or -1). On a
+ * setup or exec failure the child has exited: *err and *stage say why. */
+pid_t		 spawn_handler(const struct service *, int fd, int *stderr_fd,
+		    int *err, int *stage);
+/* The one child setup function: never returns. */
+void		 spawn_exec(struct spawn_args *) __attribute__((noreturn));
+const char	*spawn_stage_name(int stage);
+/* Opens the stderr pipe for a service with stderr = log, else -1s. */
+int		 spawn_stderr_pipe(const struct service *, int p[2]);
+int		 spawn_errout(const struct service *, int client, int pipe_w);
+
+#endif
