@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 
 static struct config	*conf;
 static struct pidfh	*pidfh;
+static char		*conf_path;	/* absolute */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -74,6 +76,20 @@ on_signal(int signo)
 	}
 }
 
+/* Whatever dispositions we were started with (a shell's background job
+ * ignores SIGINT and SIGQUIT), handlers must start from the defaults; the
+ * master itself only ignores SIGPIPE, which the child setup resets. */
+static void
+reset_signals(void)
+{
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	(void)signal(SIGPIPE, SIG_IGN);
+}
+
 /* Handlers get the client on 0 and 1 by dup2: those fds (and 2) must
  * never be a client or listener, so they are kept open. */
 static void
@@ -101,6 +117,55 @@ warn_credentials(void)
 			    (unsigned)geteuid());
 			return;
 		}
+}
+
+/* Detaches before anything is set up (a signalfd watched by epoll does
+ * not follow a fork), but the parent waits for the child to report start-
+ * up, so that a bind failure still reaches the caller as an exit status. */
+static int
+daemon_start(void)
+{
+	int	p[2], st;
+	char	c;
+	pid_t	pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		fatal("pipe");
+	if ((pid = fork()) < 0)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) == 1)
+			_exit(EX_OK);
+		if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+			_exit(WEXITSTATUS(st));
+		_exit(EX_TEMP);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		fatal("setsid");
+	if (chdir("/") != 0)
+		fatal("chdir /");
+	return p[1];
+}
+
+/* Tells the waiting parent that we are serving; stdio goes to /dev/null. */
+static void
+daemon_ready(int fd)
+{
+	int null;
+
+	if (fd < 0)
+		return;
+	(void)write(fd, "", 1);
+	close(fd);
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
 }
 
 static void
@@ -134,7 +199,7 @@ main(int argc, char *argv[], char *envp[])
 	};
 	const char	*file = PINETD_CONF, *pidpath = NULL;
 	int		 ch, test = 0, use_syslog = 0, daemonize = 0;
-	int		 level = LOG_LVL_INFO;
+	int		 level = LOG_LVL_INFO, ready_fd = -1;
 	sigset_t	 sigs;
 
 	setproctitle_init(argc, argv, envp);
@@ -168,6 +233,10 @@ main(int argc, char *argv[], char *envp[])
 		usage();
 	log_init("pinetd", use_syslog, level);
 	sanitize_stdio();
+	/* Relative paths in the config are taken from its directory: keep
+	 * them valid after a chdir. */
+	if ((conf_path = realpath(file, NULL)) != NULL)
+		file = conf_path;
 
 	conf = config_load(file, print_error, test ? (void *)1 : NULL);
 	if (test) {
@@ -184,7 +253,11 @@ main(int argc, char *argv[], char *envp[])
 	if (pidpath == NULL && daemonize)
 		pidpath = conf->pidfile ? conf->pidfile : PINETD_PIDFILE;
 
-	signal(SIGPIPE, SIG_IGN);
+	if (daemonize)
+		ready_fd = daemon_start();
+	else if (chdir("/") != 0)
+		fatal("chdir /");
+	reset_signals();
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGTERM);
@@ -206,8 +279,6 @@ main(int argc, char *argv[], char *envp[])
 			pidfile_remove(pidfh);
 		return EX_TEMP;
 	}
-	if (daemonize && daemon(0, 0) != 0)
-		fatal("daemon");
 	if (pidfh)
 		pidfile_write(pidfh);
 	warn_credentials();
@@ -216,6 +287,7 @@ main(int argc, char *argv[], char *envp[])
 	setproctitle("master [%zu services]", conf->nservices);
 	log_info("ready: %zu services, %u listeners", conf->nservices,
 	    listener_count());
+	daemon_ready(ready_fd);
 
 	loop_run();
 
@@ -225,5 +297,6 @@ main(int argc, char *argv[], char *envp[])
 		pidfile_remove(pidfh);
 	config_free(conf);
 	log_info("stopped");
+	free(conf_path);
 	return EX_OK;
 }

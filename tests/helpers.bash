@@ -1,0 +1,113 @@
+# Shared by the bats files: start the real daemon on loopback with a
+# config written into the test's own directory, wait for it by polling,
+# and dump its log when a test fails.
+
+top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+PINETD_BUILD=${PINETD_BUILD:-$top/build}
+PINETD=${PINETD:-$PINETD_BUILD/src/pinetd}
+FACTOR=$PINETD_BUILD/etc/handlers/factor
+# Tests run twice in CI: once spawning, once with workers ready.
+PREFORK=${PINETD_TEST_PREFORK:-0}
+PID=
+
+setup() {
+	# Handlers run as an unprivileged user: give them a directory they
+	# can reach (bats' own tmpdir is private to root).
+	T=$(mktemp -d /tmp/pinetd-test.XXXXXX)
+	chmod 755 "$T"
+	CONF=$T/pinetd.conf
+	LOG=$T/log
+	PID=
+}
+
+teardown() {
+	stop_pinetd
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -f "$LOG" ]; then
+		echo "--- pinetd log ---" >&3
+		sed 's/^/# /' "$LOG" >&3
+	fi
+	rm -rf "$T"
+}
+
+# A port free on 127.0.0.1 and ::1 right now.
+free_port() {
+	perl -MIO::Socket::INET -e '
+		for (1..50) {
+			my $s = IO::Socket::INET->new(Listen => 1,
+			    LocalAddr => "127.0.0.1", LocalPort => 0,
+			    ReuseAddr => 1) or next;
+			my $p = $s->sockport;
+			close $s;
+			print "$p\n";
+			exit 0;
+		}
+		exit 1;'
+}
+
+# write_conf < text: the main config, with the mode pinetd insists on.
+write_conf() {
+	cat >"$CONF"
+	chmod 644 "$CONF"
+}
+
+# write_handler NAME < script: an executable handler in the test dir.
+write_handler() {
+	cat >"$T/$1"
+	chmod 755 "$T/$1"
+}
+
+# start_pinetd [args...]: starts the daemon on $CONF and waits until it
+# says it is ready (or has died).
+start_pinetd() {
+	"$PINETD" -f "$CONF" -v "$@" >"$LOG" 2>&1 &
+	PID=$!
+	wait_log "ready:" || { echo "pinetd did not become ready" >&2; cat "$LOG" >&2; return 1; }
+}
+
+stop_pinetd() {
+	[ -n "$PID" ] || return 0
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	PID=
+}
+
+# wait_log PATTERN [SECONDS]: polls the log for an extended regex.
+wait_log() {
+	local i
+	for ((i = 0; i < ${2:-10} * 20; i++)); do
+		grep -qE -- "$1" "$LOG" 2>/dev/null && return 0
+		if [ -n "$PID" ] && ! kill -0 "$PID" 2>/dev/null; then
+			grep -qE -- "$1" "$LOG" 2>/dev/null
+			return
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_for CMD...: polls a command until it succeeds (5 s).
+wait_for() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# client HOST PORT: sends stdin, closes its side, prints the reply.
+client() {
+	local host=$1
+	case $host in *:*) host="[$host]" ;; esac
+	timeout 10 socat -t 5 - "TCP:$host:$2"
+}
+
+# The number of open fds of a process.
+fd_count() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+# The pids of the master's children.
+children_of() {
+	ps -o pid= --ppid "$1" | tr -d ' '
+}
