@@ -30,6 +30,7 @@ struct loadctx {
 	config_errfn	 errfn;
 	void		*arg;
 	int		 nerrors;
+	const char	*file;		/* being parsed */
 };
 static struct loadctx *ctx;
 
@@ -58,7 +59,9 @@ cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
 	char msg[512];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	load_error(cfg->filename, cfg->line, "%s", msg);
+	/* a section made by cfg_init (defaults) has no file name */
+	load_error(cfg->filename ? cfg->filename : ctx->file, cfg->line, "%s",
+	    msg);
 }
 
 /* ---- value resolution, shared by the parse callbacks and the build ---- */
@@ -418,12 +421,103 @@ check_file(const char *file)
 	return 0;
 }
 
+/* Skips the quoted string at s as libconfuse's lexer does ("${...}" in
+ * double quotes runs to the next '}'); returns what follows it. */
+static char *
+skip_string(char *s, int *line)
+{
+	char q = *s++, *e;
+
+	for (; *s != '\0' && *s != q; s++) {
+		if (q == '"' && s[0] == '$' && s[1] == '{' &&
+		    (e = strchr(s, '}')) != NULL) {
+			for (; s < e; s++)
+				*line += (*s == '\n');
+		} else if (*s == '\\' && s[1] != '\0')
+			s++;
+		*line += (*s == '\n');
+	}
+	return *s ? s + 1 : s;
+}
+
+/* libconfuse 3.3 counts each "#" or "//" comment as three lines and a block
+ * comment as one line too many, and takes a file that ends inside a section
+ * for a complete one. So the parser gets the text with its comments blanked
+ * out (newlines kept), and braces are counted here. Returns the line of a
+ * '{' still open at the end, or 0. */
+static int
+blank_comments(char *s)
+{
+	int line = 1, depth = 0, open_line = 0, tokstart = 1;
+
+	while (*s != '\0') {
+		if (*s == '"' || *s == '\'') {
+			s = skip_string(s, &line);
+			tokstart = 1;
+		} else if (*s == '#' || (tokstart && s[0] == '/' && s[1] == '/')) {
+			for (; *s != '\0' && *s != '\n'; s++)
+				*s = ' ';
+		} else if (tokstart && s[0] == '/' && s[1] == '*') {
+			*s++ = ' ';
+			*s++ = ' ';
+			for (; *s != '\0' && !(s[0] == '*' && s[1] == '/'); s++)
+				if (*s == '\n')
+					line++;
+				else
+					*s = ' ';
+			if (*s != '\0') {
+				*s++ = ' ';
+				*s++ = ' ';
+			}
+		} else {
+			if (*s == '\n')
+				line++;
+			else if (*s == '{' && depth++ == 0)
+				open_line = line;
+			else if (*s == '}' && depth > 0)
+				depth--;
+			tokstart = strchr(" \t\r\n{}()=,+*", *s) != NULL;
+			s++;
+		}
+	}
+	return depth > 0 ? open_line : 0;
+}
+
+/* Reads fp whole, NUL-terminated; NULL on error. */
+static char *
+read_all(FILE *fp, size_t *len)
+{
+	char	*buf = NULL, *tmp;
+	size_t	 cap = 0, n = 0, got;
+
+	do {
+		if (cap - n < 1024) {
+			cap = cap ? cap * 2 : 8192;
+			if ((tmp = realloc(buf, cap + 1)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = tmp;
+		}
+		n += (got = fread(buf + n, 1, cap - n, fp));
+	} while (got > 0);
+	if (ferror(fp)) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 static cfg_t *
 parse_file(cfg_opt_t *opts, const char *file)
 {
 	cfg_t	*cfg;
 	FILE	*fp;
-	int	 rc;
+	char	*text;
+	size_t	 len;
+	int	 rc, open_line, before = ctx->nerrors;
 
 	if (check_file(file) != 0)
 		return NULL;
@@ -431,8 +525,17 @@ parse_file(cfg_opt_t *opts, const char *file)
 		load_error(file, 1, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
-	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
-		fclose(fp);
+	if ((text = read_all(fp, &len)) == NULL)
+		load_error(file, 1, "cannot read: %s", strerror(errno));
+	fclose(fp);
+	if (text == NULL)
+		return NULL;
+	open_line = blank_comments(text);
+	if ((fp = fmemopen(text, len, "r")) == NULL ||
+	    (cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
+		if (fp)
+			fclose(fp);
+		free(text);
 		load_error(file, 1, "out of memory");
 		return NULL;
 	}
@@ -440,10 +543,18 @@ parse_file(cfg_opt_t *opts, const char *file)
 	free(cfg->filename);
 	cfg->filename = strdup(file);
 	cfg->line = 1;
+	ctx->file = file;
 	rc = cfg_parse_fp(cfg, fp);
+	ctx->file = NULL;
 	fclose(fp);
+	free(text);
+	if (rc == CFG_SUCCESS && open_line > 0) {
+		load_error(file, open_line, "unexpected end of file: this '{' "
+		    "is never closed");
+		rc = CFG_PARSE_ERROR;
+	}
 	if (rc != CFG_SUCCESS) {
-		if (ctx->nerrors == 0)
+		if (ctx->nerrors == before)
 			load_error(file, cfg->line, "parse error");
 		cfg_free(cfg);
 		return NULL;
@@ -646,7 +757,7 @@ build_addrs(struct service *svc, cfg_t *sec)
 	for (i = 0; i < n; i++)
 		if (addr_parse(cfg_getnstr(sec, "address", i), svc->port,
 		    &svc->addrs[i], &len) != 0)
-			return -1;
+			return 1;	/* already reported by cb_address */
 	svc->naddrs = n;
 	return 0;
 }
@@ -678,12 +789,23 @@ check_section(cfg_t *sec, const char *file)
 	return errs ? -1 : 0;
 }
 
+/* True when cb_user or cb_group has already reported one of the names. */
+static int
+creds_reported(const char *user, const char *group)
+{
+	unsigned long	id;
+	gid_t		gid;
+
+	return (getpwnam(user) == NULL && parse_id(user, &id) != 0) ||
+	    (group != NULL && resolve_group(group, &gid) != 0);
+}
+
 static struct service *
 service_build(cfg_t *sec, cfg_t *defs, const char *file)
 {
 	struct service	*svc;
 	const char	*user, *group;
-	int		 line = title_line(file, cfg_title(sec), sec->line);
+	int		 rc, line = title_line(file, cfg_title(sec), sec->line);
 
 	if (check_section(sec, file) != 0)
 		return NULL;
@@ -708,11 +830,15 @@ service_build(cfg_t *sec, cfg_t *defs, const char *file)
 	if ((svc->user = strdup(user)) == NULL)
 		goto oom;
 	if (resolve_creds(svc, user, group) != 0) {
-		load_error(file, line, "service '%s': cannot resolve user '%s'%s%s",
-		    svc->name, user, group ? " / group " : "", group ? group : "");
+		if (!creds_reported(user, group))
+			load_error(file, line, "service '%s': cannot resolve "
+			    "user '%s'%s%s", svc->name, user,
+			    group ? " / group " : "", group ? group : "");
 		goto bad;
 	}
-	if (build_addrs(svc, sec) != 0 || build_argv(svc, sec) != 0 ||
+	if ((rc = build_addrs(svc, sec)) > 0)
+		goto bad;
+	if (rc < 0 || build_argv(svc, sec) != 0 ||
 	    build_env(svc, sec, defs) != 0)
 		goto oom;
 	return svc;
@@ -831,7 +957,7 @@ load_dropins(struct config *conf, cfg_t *defs)
 struct config *
 config_load(const char *file, config_errfn errfn, void *arg)
 {
-	struct loadctx	 lc = { errfn, arg, 0 };
+	struct loadctx	 lc = { errfn, arg, 0, NULL };
 	struct config	*conf;
 	cfg_t		*cfg, *defs;
 
