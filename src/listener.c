@@ -64,8 +64,10 @@ static void
 listener_free(struct listener *l)
 {
 	loop_timer_cancel(&l->resume);
-	if (l->ev.fd >= 0)
+	if (l->ev.fd >= 0) {
+		loop_del(&l->ev);
 		close(l->ev.fd);
+	}
 	service_unref(l->svc);
 	free(l);
 }

@@ -109,7 +109,10 @@ stderr_close(struct child *c)
 {
 	if (c->err.fd < 0)
 		return;
-	close(c->err.fd);	/* also leaves the epoll set */
+	/* Explicitly: a worker forked a moment ago may still hold a copy of
+	 * this fd, and then close() alone would leave it in the epoll set. */
+	loop_del(&c->err);
+	close(c->err.fd);
 	c->err.fd = -1;
 	stderr_consume(c, 1);
 }

@@ -250,6 +250,7 @@ fail:
 	_exit(111);
 }
 
+__attribute__((no_sanitize_address, no_sanitize_undefined))
 static int
 spawn_child_main(void *arg)
 {

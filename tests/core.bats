@@ -145,15 +145,27 @@ EOF
 service fds {
 	port = $P
 	address = { "127.0.0.1" }
-	shell = "ls /proc/\$\$/fd | sort -n | tr '\\\\n' ' '; echo; grep -E '^Sig(Blk|Ign)' /proc/\$\$/status"
+	exec = "/bin/ls"
+	args = { "-l", "/proc/self/fd" }
+}
+# exec'd directly: its own status is the handler's, not a busy shell's
+service sigs {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	exec = "/bin/grep"
+	args = { "-E", "^Sig(Blk|Ign)", "/proc/self/status" }
 }
 EOF
 	start_pinetd
+	# ls's own fds but the one it reads the directory with
 	run client 127.0.0.1 "$P" </dev/null
 	echo "$output"
-	[ "${lines[0]}" = "0 1 2 " ]
-	[ "${lines[1]}" = "SigBlk:	0000000000000000" ]
-	[ "${lines[2]}" = "SigIgn:	0000000000000000" ]
+	fds=$(echo "$output" | grep -- '->' | grep -v -- '-> /proc/' | awk '{print $9}' | tr '\n' ' ')
+	[ "$fds" = "0 1 2 " ]
+	run client 127.0.0.1 "$((P + 1))" </dev/null
+	echo "$output"
+	[ "${lines[0]}" = "SigBlk:	0000000000000000" ]
+	[ "${lines[1]}" = "SigIgn:	0000000000000000" ]
 }
 
 @test "stderr goes to the log tagged with service and pid, to the client, or nowhere" {
@@ -229,8 +241,8 @@ EOF
 	run client 127.0.0.1 "$((P + 2))" </dev/null
 	[ -z "$output" ]
 	wait_log "noexec: exec $T/gone.sh for 127\\.0\\.0\\.1:[0-9]+ failed: No such file or directory"
-	head -c 1000000 /dev/zero | client 127.0.0.1 "$((P + 3))" >"$T/noread" || true
-	[ "$(head -1 "$T/noread")" = "bye" ]
+	# (the client may see a reset: the handler left its data unread)
+	head -c 1000000 /dev/zero | client 127.0.0.1 "$((P + 3))" >/dev/null || true
 	wait_log 'noread: pid [0-9]+ .* exited with status 0'
 	run client 127.0.0.1 "$((P + 4))" </dev/null
 	[ "$output" = "good" ]
@@ -266,9 +278,11 @@ EOF
 	wait "${pids[@]}"
 	[ "$(cat "$T"/c.* | grep -c hello)" -eq 100 ]
 	# every exit is reaped and logged
-	wait_for test "$(grep -c 'hello: pid .* exited with status 0' "$LOG")" -ge 601
+	exits() { [ "$(grep -c 'hello: pid .* exited with status 0' "$LOG")" -ge 601 ]; }
+	wait_for exits
 	[ "$(ps -o stat= --ppid "$PID" | grep -c Z)" -eq 0 ]
-	wait_for test "$(fd_count "$PID")" -eq "$fds_before"
+	fds_back() { [ "$(fd_count "$PID")" -eq "$fds_before" ]; }
+	wait_for fds_back
 }
 
 @test "the master's title and its idle workers' titles show in ps" {
@@ -289,7 +303,8 @@ service two {
 EOF
 	start_pinetd
 	[[ "$(ps -o args= -p "$PID")" == "pinetd: master [2 services]"* ]]
-	wait_for test "$(ps -o args= --ppid "$PID" | grep -c 'pinetd: one worker')" -eq 2
+	workers() { [ "$(ps -o args= --ppid "$PID" | grep -c 'pinetd: one worker')" -eq 2 ]; }
+	wait_for workers
 	[ "$(ps -o args= --ppid "$PID" | grep -c 'pinetd: two worker')" -eq 0 ]
 }
 

@@ -29,16 +29,24 @@ teardown() {
 	rm -rf "$T"
 }
 
-# A port free on 127.0.0.1 and ::1 right now.
+# A base port P such that P..P+9 are free on 127.0.0.1 and ::1 right now,
+# below the ephemeral range so that no client's source port takes them.
 free_port() {
-	perl -MIO::Socket::INET -e '
-		for (1..50) {
-			my $s = IO::Socket::INET->new(Listen => 1,
-			    LocalAddr => "127.0.0.1", LocalPort => 0,
-			    ReuseAddr => 1) or next;
-			my $p = $s->sockport;
-			close $s;
-			print "$p\n";
+	perl -MIO::Socket::IP -e '
+		for (1..200) {
+			my $base = 10000 + int(rand(22000));
+			my @held;
+			for my $p ($base .. $base + 9) {
+				for my $a ("127.0.0.1", "::1") {
+					my $s = IO::Socket::IP->new(Listen => 1,
+					    LocalHost => $a, LocalPort => $p,
+					    ReuseAddr => 1, V6Only => 1)
+					    or next;
+					push @held, $s;
+				}
+			}
+			next unless @held == 20;
+			print "$base\n";
 			exit 0;
 		}
 		exit 1;'
