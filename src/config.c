@@ -170,11 +170,11 @@ check_executable(const char *path, const char **why)
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		*why = "is not a regular file";
+		*why = "not a regular file";
 		return -1;
 	}
 	if ((st.st_mode & 0111) == 0 || access(path, X_OK) != 0) {
-		*why = "is not executable";
+		*why = "not executable";
 		return -1;
 	}
 	return 0;
@@ -246,7 +246,7 @@ cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 		value = path;	/* libconfuse copies it right away */
 	}
 	if (check_executable(value, &why) != 0)
-		cfg_error(cfg, "%s: '%s' %s", opt->name, value, why);
+		cfg_error(cfg, "%s: '%s': %s", opt->name, value, why);
 	*(const char **)res = value;
 	return 0;
 }
@@ -267,9 +267,22 @@ cb_address(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 static int
 cb_env(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
-	if (!valid_env(value))
+	static const char *reserved[] = { "PROTO", "TCPREMOTEIP",
+	    "TCPREMOTEPORT", "TCPLOCALIP", "TCPLOCALPORT", "SERVICE", NULL };
+	size_t len = strcspn(value, "=");
+	int i;
+
+	if (!valid_env(value)) {
 		cfg_error(cfg, "%s: bad entry '%s': want NAME=value", opt->name,
 		    value);
+		goto out;
+	}
+	for (i = 0; reserved[i]; i++)
+		if (strlen(reserved[i]) == len &&
+		    strncmp(value, reserved[i], len) == 0)
+			cfg_error(cfg, "%s: '%s' is set by pinetd for each "
+			    "connection", opt->name, reserved[i]);
+out:
 	*(const char **)res = value;
 	return 0;
 }
@@ -711,12 +724,29 @@ build_argv(struct service *svc, cfg_t *sec)
 	return svc->path ? 0 : -1;
 }
 
+/* Sets NAME=value in env[0..n): a later entry replaces an earlier one of
+ * the same name (a service's env overrides the defaults' and PATH).
+ * Returns the new count. */
+static size_t
+env_set(char **env, size_t n, const char *entry)
+{
+	size_t i, len = strcspn(entry, "=") + 1;
+
+	for (i = 0; i < n; i++)
+		if (env[i] && strncmp(env[i], entry, len) == 0) {
+			free(env[i]);
+			env[i] = strdup(entry);
+			return n;
+		}
+	env[n] = strdup(entry);
+	return n + 1;
+}
+
 static int
 build_env(struct service *svc, cfg_t *sec, cfg_t *defs)
 {
 	size_t nd = defs ? cfg_size(defs, "env") : 0;
 	size_t ns = cfg_size(sec, "env"), i, n = 0;
-
 	char **env;
 
 	if ((svc->envp = calloc(CONN_ENV_SLOTS + nd + ns + 3,
@@ -727,9 +757,9 @@ build_env(struct service *svc, cfg_t *sec, cfg_t *defs)
 	if (asprintf(&env[n++], "SERVICE=%s", svc->name) < 0)
 		return -1;
 	for (i = 0; i < nd; i++)
-		env[n++] = strdup(cfg_getnstr(defs, "env", i));
+		n = env_set(env, n, cfg_getnstr(defs, "env", i));
 	for (i = 0; i < ns; i++)
-		env[n++] = strdup(cfg_getnstr(sec, "env", i));
+		n = env_set(env, n, cfg_getnstr(sec, "env", i));
 	svc->nenv = n;
 	for (i = 0; i < n; i++)
 		if (env[i] == NULL)

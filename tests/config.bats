@@ -213,6 +213,10 @@ check_bad() {
 	check_bad bad-env
 }
 
+@test "env naming a variable pinetd sets per connection" {
+	check_bad env-reserved
+}
+
 @test "unknown stderr mode" {
 	check_bad bad-stderr
 }

@@ -8,7 +8,7 @@ load helpers
 # base_conf < services: a config with the run's prefork default.
 base_conf() {
 	{
-		echo "defaults { prefork = $PREFORK }"
+		echo "defaults { prefork = $PREFORK env = { \"GREETING=overridden\" } }"
 		cat
 	} | write_conf
 }
@@ -61,7 +61,7 @@ service env {
 	port = $P
 	address = { "127.0.0.1", "::1" }
 	shell = "env | sort"
-	env = { "GREETING=hello world", "EMPTY=" }
+	env = { "GREETING=hello world", "EMPTY=", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
 }
 EOF
 	start_pinetd
