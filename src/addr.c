@@ -124,3 +124,99 @@ addr_conflict(const struct sockaddr_storage *a, const struct sockaddr_storage *b
 		return 0;
 	return addr_equal(a, b) || addr_is_any(a) || addr_is_any(b);
 }
+
+static void
+mask_bits(uint8_t *a, int len, int bits)
+{
+	int i;
+
+	for (i = 0; i < len; i++) {
+		if (bits >= 8)
+			bits -= 8;
+		else {
+			a[i] &= (uint8_t)(0xff << (8 - bits));
+			bits = 0;
+		}
+	}
+}
+
+int
+cidr_parse(const char *s, struct cidr *c)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 buf[ADDR_STRLEN + 8], *slash, *end;
+	long			 bits = -1;
+	int			 max;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash++ = '\0';
+		if (*slash < '0' || *slash > '9')
+			return -1;
+		bits = strtol(slash, &end, 10);
+		if (*end != '\0')
+			return -1;
+	}
+	if (addr_parse(buf, 0, &ss, &len) != 0)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	c->family = ss.ss_family;
+	if (c->family == AF_INET) {
+		memcpy(c->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		max = 32;
+	} else {
+		memcpy(c->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		max = 128;
+	}
+	if (bits > max)
+		return -1;
+	c->bits = bits < 0 ? max : (int)bits;
+	mask_bits(c->addr, max / 8, c->bits);
+	return 0;
+}
+
+/* The address bytes of sa, an IPv4-mapped IPv6 address as IPv4. */
+static int
+addr_bytes(const struct sockaddr *sa, uint8_t *out)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family != AF_INET6)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		memcpy(out, &sin6->sin6_addr.s6_addr[12], 4);
+		return AF_INET;
+	}
+	memcpy(out, &sin6->sin6_addr, 16);
+	return AF_INET6;
+}
+
+int
+cidr_match(const struct cidr *c, const struct sockaddr *sa)
+{
+	uint8_t a[16];
+
+	memset(a, 0, sizeof(a));
+	if (addr_bytes(sa, a) != c->family)
+		return 0;
+	mask_bits(a, c->family == AF_INET ? 4 : 16, c->bits);
+	return memcmp(a, c->addr, c->family == AF_INET ? 4 : 16) == 0;
+}
+
+int
+addr_source_key(const struct sockaddr *sa, int prefix6, uint8_t *key)
+{
+	int fam;
+
+	memset(key, 0, 16);
+	if ((fam = addr_bytes(sa, key)) == AF_INET6)
+		mask_bits(key, 16, prefix6);
+	return fam;
+}

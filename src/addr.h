@@ -26,4 +26,20 @@ int	addr_equal(const struct sockaddr_storage *a,
 int	addr_conflict(const struct sockaddr_storage *a,
 	    const struct sockaddr_storage *b);
 
+/* An address prefix: "10.0.0.0/8", "2001:db8::/32", or one address. */
+struct cidr {
+	int	family;		/* AF_INET or AF_INET6 */
+	int	bits;
+	uint8_t	addr[16];	/* network order, host bits cleared */
+};
+
+/* Parses s into c; returns 0, or -1 when s is no address or prefix. */
+int	cidr_parse(const char *s, struct cidr *c);
+/* True when sa (IPv4-mapped IPv6 taken as IPv4) lies in c. */
+int	cidr_match(const struct cidr *c, const struct sockaddr *sa);
+/* The bytes that identify a source: the IPv4 address, or the first
+ * prefix6 bits of an IPv6 one (IPv4-mapped taken as IPv4). Fills key
+ * (16 bytes) and returns its family, or -1. */
+int	addr_source_key(const struct sockaddr *sa, int prefix6, uint8_t *key);
+
 #endif

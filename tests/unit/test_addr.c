@@ -82,12 +82,75 @@ test_conflict(void)
 	CHECK(addr_equal(&a, &a) && !addr_equal(&a, &b));
 }
 
+static int
+match(const char *cidr, const char *ip)
+{
+	struct cidr		c;
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+
+	if (cidr_parse(cidr, &c) != 0 || addr_parse(ip, 1, &ss, &len) != 0)
+		return -1;
+	return cidr_match(&c, (struct sockaddr *)&ss);
+}
+
+static void
+test_cidr(void)
+{
+	struct cidr		c;
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	uint8_t			k1[16], k2[16];
+
+	CHECK(cidr_parse("10.0.0.0/8", &c) == 0 && c.bits == 8 &&
+	    c.family == AF_INET);
+	CHECK(cidr_parse("10.1.2.3/8", &c) == 0 && c.addr[1] == 0);
+	CHECK(cidr_parse("1.2.3.4", &c) == 0 && c.bits == 32);
+	CHECK(cidr_parse("::1", &c) == 0 && c.bits == 128);
+	CHECK(cidr_parse("0.0.0.0/0", &c) == 0 && c.bits == 0);
+	CHECK(cidr_parse("10.0.0.0/33", &c) == -1);
+	CHECK(cidr_parse("::/129", &c) == -1);
+	CHECK(cidr_parse("10.0.0.0/", &c) == -1);
+	CHECK(cidr_parse("10.0.0.0/-1", &c) == -1);
+	CHECK(cidr_parse("10.0.0.0/8x", &c) == -1);
+	CHECK(cidr_parse("example.org", &c) == -1);
+	CHECK(match("127.0.0.1/32", "127.0.0.1") == 1);
+	CHECK(match("127.0.0.1/32", "127.0.0.2") == 0);
+	CHECK(match("127.0.0.0/30", "127.0.0.3") == 1);
+	CHECK(match("127.0.0.0/30", "127.0.0.4") == 0);
+	CHECK(match("0.0.0.0/0", "203.0.113.9") == 1);
+	CHECK(match("0.0.0.0/0", "::1") == 0);
+	CHECK(match("::/0", "::1") == 1);
+	CHECK(match("::/0", "127.0.0.1") == 0);
+	CHECK(match("2001:db8::/32", "2001:db8:ffff::1") == 1);
+	CHECK(match("2001:db8::/32", "2001:db9::1") == 0);
+	CHECK(match("2001:db8::/33", "2001:db8:8000::1") == 0);
+	/* a mapped peer matches IPv4 entries, not IPv6 ones */
+	CHECK(match("10.0.0.0/8", "::ffff:10.9.9.9") == 1);
+	CHECK(match("::ffff:0:0/96", "::ffff:10.9.9.9") == 0);
+	/* IPv6 sources are grouped by prefix */
+	addr_parse("2001:db8:1:2:3::1", 1, &ss, &len);
+	CHECK(addr_source_key((struct sockaddr *)&ss, 64, k1) == AF_INET6);
+	addr_parse("2001:db8:1:2:ffff::9", 1, &ss, &len);
+	addr_source_key((struct sockaddr *)&ss, 64, k2);
+	CHECK(memcmp(k1, k2, 16) == 0);
+	addr_parse("2001:db8:1:3::1", 1, &ss, &len);
+	addr_source_key((struct sockaddr *)&ss, 64, k2);
+	CHECK(memcmp(k1, k2, 16) != 0);
+	addr_parse("::ffff:192.0.2.1", 1, &ss, &len);
+	CHECK(addr_source_key((struct sockaddr *)&ss, 64, k1) == AF_INET);
+	addr_parse("192.0.2.1", 1, &ss, &len);
+	addr_source_key((struct sockaddr *)&ss, 64, k2);
+	CHECK(memcmp(k1, k2, 16) == 0);
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_port();
 	test_conflict();
+	test_cidr();
 	printf("test_addr: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
