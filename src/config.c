@@ -31,6 +31,11 @@ struct loadctx {
 	void		*arg;
 	int		 nerrors;
 	const char	*file;		/* being parsed */
+	struct exec_line {		/* where each section named exec */
+		cfg_t	*sec;
+		int	 line;
+	}		*execs;
+	size_t		 nexecs;
 };
 static struct loadctx *ctx;
 
@@ -234,8 +239,9 @@ cb_group(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 static int
 cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
+	(void)opt;
 	static char	 path[PATH_MAX];
-	const char	*why, *slash = strrchr(cfg->filename, '/');
+	const char	*slash = strrchr(cfg->filename, '/');
 
 	if (value[0] != '/') {
 		if (slash)
@@ -245,10 +251,40 @@ cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 			snprintf(path, sizeof(path), "./%s", value);
 		value = path;	/* libconfuse copies it right away */
 	}
-	if (check_executable(value, &why) != 0)
-		cfg_error(cfg, "%s: '%s': %s", opt->name, value, why);
+	struct exec_line *tmp;
+
+	/* Checked when the section is built: chroot may follow. */
+	tmp = reallocarray(ctx->execs, ctx->nexecs + 1, sizeof(*tmp));
+	if (tmp != NULL) {
+		ctx->execs = tmp;
+		ctx->execs[ctx->nexecs].sec = cfg;
+		ctx->execs[ctx->nexecs].line = cfg->line;
+		ctx->nexecs++;
+	}
 	*(const char **)res = value;
 	return 0;
+}
+
+/* The handler must be an executable file, inside chroot when set. */
+static int
+check_exec(cfg_t *sec, const char *file, int fallback)
+{
+	const char	*why, *exec = cfg_getstr(sec, "exec");
+	const char	*root = cfg_getstr(sec, "chroot");
+	char		 path[PATH_MAX];
+	size_t		 i;
+	int		 line = fallback;
+
+	if (exec == NULL)
+		return 0;
+	for (i = 0; i < ctx->nexecs; i++)
+		if (ctx->execs[i].sec == sec)
+			line = ctx->execs[i].line;
+	snprintf(path, sizeof(path), "%s%s", root ? root : "", exec);
+	if (check_executable(path, &why) == 0)
+		return 0;
+	load_error(file, line, "exec: '%s': %s", path, why);
+	return -1;
 }
 
 static int
@@ -287,7 +323,43 @@ out:
 	return 0;
 }
 
+static int
+cb_cidr(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	struct cidr c;
+
+	if (cidr_parse(value, &c) != 0)
+		cfg_error(cfg, "%s: bad entry '%s': want an IPv4 or IPv6 "
+		    "address or prefix (ADDRESS/BITS)", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_umask(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	char		*end;
+	unsigned long	 v = strtoul(value, &end, 8);
+
+	if (*value < '0' || *value > '7' || *end != '\0' || v > 0777)
+		cfg_error(cfg, "%s: bad value '%s': want an octal mode such "
+		    "as 022", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_abspath(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (value[0] != '/')
+		cfg_error(cfg, "%s: '%s' is not an absolute path", opt->name,
+		    value);
+	*(const char **)res = value;
+	return 0;
+}
+
 static const char *stderr_names[] = { "log", "client", "null", NULL };
+static const char *on_limit_names[] = { "queue", "reject", NULL };
 static const char *protocol_names[] = { "tcp", NULL };
 
 static int
@@ -312,6 +384,16 @@ cb_stderr(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 }
 
 static int
+cb_on_limit(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (lookup_name(on_limit_names, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want queue or reject",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
 cb_protocol(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (lookup_name(protocol_names, value) < 0)
@@ -326,9 +408,23 @@ struct int_range {
 	long		 min, max;
 };
 static const struct int_range int_ranges[] = {
-	{ "backlog",	1,	65535 },
-	{ "prefork",	0,	1024 },
-	{ NULL,		0,	0 }
+	{ "backlog",		1,	65535 },
+	{ "prefork",		0,	1024 },
+	{ "max_instances",	0,	1000000 },
+	{ "max_children",	0,	1000000 },
+	{ "per_source",		0,	1000000 },
+	{ "per_source_prefix6",	1,	128 },
+	{ "rate",		0,	1000000000 },
+	{ "service_rate",	0,	1000000000 },
+	{ "timeout",		0,	31536000 },
+	{ "kill_grace",		0,	3600 },
+	{ "nice",		-20,	19 },
+	{ "rlimit_nofile",	-1,	1048576 },
+	{ "rlimit_nproc",	-1,	4194304 },
+	{ "rlimit_as",		-1,	LONG_MAX / 2 },
+	{ "rlimit_cpu",		-1,	LONG_MAX / 2 },
+	{ "rlimit_core",	-1,	LONG_MAX / 2 },
+	{ NULL,			0,	0 }
 };
 
 /* Integers are decimal only: libconfuse would read "010" as 8. */
@@ -357,7 +453,31 @@ cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 /* ---- option tables ---- */
 
 /* A service takes these from defaults { } unless it sets them. */
+/* Admission policy and handler limits: in defaults { } and services. */
+#define POLICY_OPTS(dflt, nodef) \
+	CFG_STR_LIST_CB("allow", NULL, nodef, cb_cidr), \
+	CFG_STR_LIST_CB("deny", NULL, nodef, cb_cidr), \
+	CFG_INT_CB("max_instances", 0, dflt, cb_int), \
+	CFG_INT_CB("per_source", 0, dflt, cb_int), \
+	CFG_INT_CB("per_source_prefix6", 64, dflt, cb_int), \
+	CFG_INT_CB("rate", 0, dflt, cb_int), \
+	CFG_INT_CB("service_rate", 0, dflt, cb_int), \
+	CFG_STR_CB("on_limit", "queue", dflt, cb_on_limit), \
+	CFG_STR("reject_message", NULL, nodef), \
+	CFG_INT_CB("timeout", 0, dflt, cb_int), \
+	CFG_INT_CB("kill_grace", 2, dflt, cb_int), \
+	CFG_INT_CB("rlimit_nofile", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_nproc", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_as", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_cpu", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_core", -1, dflt, cb_int), \
+	CFG_INT_CB("nice", 0, dflt, cb_int), \
+	CFG_STR_CB("umask", NULL, nodef, cb_umask), \
+	CFG_STR_CB("chdir", NULL, nodef, cb_abspath), \
+	CFG_STR_CB("chroot", NULL, nodef, cb_abspath)
+
 #define SERVICE_OPTS \
+	POLICY_OPTS(CFGF_NODEFAULT, CFGF_NODEFAULT), \
 	CFG_STR_CB("user", NULL, CFGF_NODEFAULT, cb_user), \
 	CFG_STR_CB("group", NULL, CFGF_NODEFAULT, cb_group), \
 	CFG_STR_LIST_CB("env", NULL, CFGF_NODEFAULT, cb_env), \
@@ -366,6 +486,7 @@ cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 	CFG_INT_CB("prefork", 0, CFGF_NODEFAULT, cb_int)
 
 static cfg_opt_t defaults_opts[] = {
+	POLICY_OPTS(CFGF_NONE, CFGF_NODEFAULT),
 	CFG_STR_CB("user", DEFAULT_USER, CFGF_NONE, cb_user),
 	CFG_STR_CB("group", NULL, CFGF_NODEFAULT, cb_group),
 	CFG_STR_LIST_CB("env", NULL, CFGF_NODEFAULT, cb_env),
@@ -395,6 +516,7 @@ static cfg_opt_t service_opts[] = {
 static cfg_opt_t main_opts[] = {
 	CFG_STR("include_dir", NULL, CFGF_NODEFAULT),
 	CFG_STR("pidfile", NULL, CFGF_NODEFAULT),
+	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int),
 	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
 	SERVICE_SECTION,
 	CFG_END()
@@ -792,6 +914,63 @@ build_addrs(struct service *svc, cfg_t *sec)
 	return 0;
 }
 
+static int
+build_cidrs(cfg_t *sec, const char *name, struct cidr **out, size_t *n)
+{
+	size_t i, cnt = cfg_size(sec, name);
+
+	*n = 0;
+	if (cnt == 0)
+		return 0;
+	if ((*out = calloc(cnt, sizeof(**out))) == NULL)
+		return -1;
+	for (i = 0; i < cnt; i++)
+		if (cidr_parse(cfg_getnstr(sec, name, i), &(*out)[*n]) == 0)
+			(*n)++;
+	return 0;
+}
+
+#define PICKINT(name)	cfg_getint(pick(sec, defs, name), name)
+#define PICKSTR(name)	cfg_getstr(pick(sec, defs, name), name)
+
+static int
+build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
+{
+	static const char *rl_names[RL_N] = { "rlimit_nofile", "rlimit_nproc",
+	    "rlimit_as", "rlimit_cpu", "rlimit_core" };
+	const char	*msg = PICKSTR("reject_message");
+	const char	*um = PICKSTR("umask");
+	int		 i;
+
+	if (build_cidrs(pick(sec, defs, "allow"), "allow", &svc->allow,
+	    &svc->nallow) != 0 || build_cidrs(pick(sec, defs, "deny"), "deny",
+	    &svc->deny, &svc->ndeny) != 0)
+		return -1;
+	svc->max_instances = (unsigned)PICKINT("max_instances");
+	svc->per_source = (unsigned)PICKINT("per_source");
+	svc->prefix6 = (int)PICKINT("per_source_prefix6");
+	svc->rate = (unsigned)PICKINT("rate");
+	svc->service_rate = (unsigned)PICKINT("service_rate");
+	svc->on_limit = lookup_name(on_limit_names, PICKSTR("on_limit"));
+	if (msg && *msg) {
+		if (asprintf(&svc->reject_msg, "%s\r\n", msg) < 0)
+			return -1;
+		svc->reject_len = strlen(svc->reject_msg);
+	}
+	svc->timeout = (unsigned)PICKINT("timeout");
+	svc->kill_grace = (unsigned)PICKINT("kill_grace");
+	for (i = 0; i < RL_N; i++)
+		svc->rlim[i] = PICKINT(rl_names[i]);
+	svc->nice = (int)PICKINT("nice");
+	svc->umask = um ? (int)strtol(um, NULL, 8) : -1;
+	if (PICKSTR("chdir") && (svc->chdir = strdup(PICKSTR("chdir"))) == NULL)
+		return -1;
+	if (PICKSTR("chroot") &&
+	    (svc->chroot = strdup(PICKSTR("chroot"))) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Checks what only a whole section can show; 0 when it may be built. */
 static int
 check_section(cfg_t *sec, const char *file)
@@ -866,6 +1045,10 @@ service_build(cfg_t *sec, cfg_t *defs, const char *file)
 			    group ? " / group " : "", group ? group : "");
 		goto bad;
 	}
+	if (check_exec(sec, file, line) != 0)
+		goto bad;
+	if (build_policy(svc, sec, defs) != 0)
+		goto oom;
 	if ((rc = build_addrs(svc, sec)) > 0)
 		goto bad;
 	if (rc < 0 || build_argv(svc, sec) != 0 ||
@@ -962,6 +1145,7 @@ add_services(struct config *conf, cfg_t *cfg, cfg_t *defs, const char *file)
 			service_unref(svc);
 		}
 	}
+	ctx->nexecs = 0;	/* the next file's sections may reuse addresses */
 }
 
 static void
@@ -987,7 +1171,7 @@ load_dropins(struct config *conf, cfg_t *defs)
 struct config *
 config_load(const char *file, config_errfn errfn, void *arg)
 {
-	struct loadctx	 lc = { errfn, arg, 0, NULL };
+	struct loadctx	 lc = { errfn, arg, 0, NULL, NULL, 0 };
 	struct config	*conf;
 	cfg_t		*cfg, *defs;
 
@@ -1005,11 +1189,13 @@ config_load(const char *file, config_errfn errfn, void *arg)
 	defs = cfg_getsec(cfg, "defaults");
 	conf->include_dir = resolve_dir(file, cfg_getstr(cfg, "include_dir"));
 	conf->pidfile = strdup_or_null(cfg_getstr(cfg, "pidfile"));
+	conf->max_children = (unsigned)cfg_getint(cfg, "max_children");
 	add_services(conf, cfg, defs, file);
 	if (conf->include_dir)
 		load_dropins(conf, defs);
 	cfg_free(cfg);
 	ctx = NULL;
+	free(lc.execs);
 	if (lc.nerrors > 0) {
 		config_free(conf);
 		return NULL;
@@ -1058,6 +1244,11 @@ service_unref(struct service *svc)
 	}
 	free(svc->user);
 	free(svc->groups);
+	free(svc->allow);
+	free(svc->deny);
+	free(svc->reject_msg);
+	free(svc->chdir);
+	free(svc->chroot);
 	free(svc);
 }
 

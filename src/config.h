@@ -7,12 +7,24 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "addr.h"
+
 /* service->envp starts with this many slots that each connection fills
  * (PROTO and the UCSPI addresses). */
 #define CONN_ENV_SLOTS	5
 
 enum stderr_mode { STDERR_LOG, STDERR_CLIENT, STDERR_NULL };
 enum protocol { PROTO_TCP };
+enum on_limit { ON_LIMIT_QUEUE, ON_LIMIT_REJECT };
+
+/* Why a connection was refused, in the order policy checks them. */
+enum refusal {
+	REFUSE_DENY, REFUSE_PER_SOURCE, REFUSE_INSTANCES, REFUSE_GLOBAL,
+	REFUSE_RATE, REFUSE_SERVICE_RATE, REFUSE_NREASONS
+};
+
+/* Resource limits a service may set on its handlers. */
+enum rlim { RL_NOFILE, RL_NPROC, RL_AS, RL_CPU, RL_CORE, RL_N };
 
 /* Counters the master keeps for a service. */
 struct service_stats {
@@ -22,6 +34,8 @@ struct service_stats {
 	unsigned long	killed;		/* ended by a signal */
 	unsigned long	exec_failed;
 	unsigned long	spawn_failed;	/* fork/clone failed */
+	unsigned long	refused[REFUSE_NREASONS];
+	unsigned long	timeouts;
 	int		last_status;	/* raw wait status of the last handler */
 };
 
@@ -52,17 +66,44 @@ struct service {
 	int		 stderr_mode;
 	int		 prefork;	/* idle workers to keep ready */
 
+	/* Admission policy (policy.c). */
+	struct cidr	*allow, *deny;
+	size_t		 nallow, ndeny;
+	unsigned	 max_instances;	/* 0: no limit */
+	unsigned	 per_source;
+	int		 prefix6;	/* IPv6 sources grouped by this prefix */
+	unsigned	 rate;		/* per source per minute */
+	unsigned	 service_rate;	/* per second */
+	int		 on_limit;
+	char		*reject_msg;	/* with its line end, or NULL */
+	size_t		 reject_len;
+
+	/* Handler limits, applied by the child setup. */
+	unsigned	 timeout;	/* seconds of wall clock; 0: none */
+	unsigned	 kill_grace;
+	long		 rlim[RL_N];	/* -1: unchanged */
+	int		 nice;
+	int		 umask;		/* -1: unchanged */
+	char		*chdir;
+	char		*chroot;
+
 	/* Runtime state, owned by the master. */
 	unsigned	 refs;		/* config + running children */
 	unsigned	 running;	/* handlers alive */
 	struct service_stats stats;
 	void		*pool;		/* struct pool *, see prefork.c */
+	void		*sources;	/* per-source state, see policy.c */
+	uint64_t	 rate_window;	/* the second service_rate counts */
+	unsigned	 rate_count;
+	unsigned	 quick_fails;	/* handlers failing at once, in a row */
+	unsigned	 loop_backoff;	/* ms the service is paused for */
 };
 
 struct config {
 	char		*file;
 	char		*include_dir;
 	char		*pidfile;
+	unsigned	 max_children;	/* 0: no limit */
 	size_t		 nservices;
 	struct service **services;
 };
