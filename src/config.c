@@ -415,6 +415,7 @@ static const struct int_range int_ranges[] = {
 	{ "per_source",		0,	1000000 },
 	{ "per_source_prefix6",	1,	128 },
 	{ "rate",		0,	1000000000 },
+	{ "rate_window",	1,	86400 },
 	{ "service_rate",	0,	1000000000 },
 	{ "timeout",		0,	31536000 },
 	{ "kill_grace",		0,	3600 },
@@ -461,6 +462,7 @@ cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 	CFG_INT_CB("per_source", 0, dflt, cb_int), \
 	CFG_INT_CB("per_source_prefix6", 64, dflt, cb_int), \
 	CFG_INT_CB("rate", 0, dflt, cb_int), \
+	CFG_INT_CB("rate_window", 60, dflt, cb_int), \
 	CFG_INT_CB("service_rate", 0, dflt, cb_int), \
 	CFG_STR_CB("on_limit", "queue", dflt, cb_on_limit), \
 	CFG_STR("reject_message", NULL, nodef), \
@@ -950,6 +952,7 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 	svc->per_source = (unsigned)PICKINT("per_source");
 	svc->prefix6 = (int)PICKINT("per_source_prefix6");
 	svc->rate = (unsigned)PICKINT("rate");
+	svc->rate_window = (unsigned)PICKINT("rate_window") * 1000;
 	svc->service_rate = (unsigned)PICKINT("service_rate");
 	svc->on_limit = lookup_name(on_limit_names, PICKSTR("on_limit"));
 	if (msg && *msg) {

@@ -72,7 +72,8 @@ struct service {
 	unsigned	 max_instances;	/* 0: no limit */
 	unsigned	 per_source;
 	int		 prefix6;	/* IPv6 sources grouped by this prefix */
-	unsigned	 rate;		/* per source per minute */
+	unsigned	 rate;		/* per source per rate_window */
+	unsigned	 rate_window;	/* ms */
 	unsigned	 service_rate;	/* per second */
 	int		 on_limit;
 	char		*reject_msg;	/* with its line end, or NULL */
@@ -93,7 +94,7 @@ struct service {
 	struct service_stats stats;
 	void		*pool;		/* struct pool *, see prefork.c */
 	void		*sources;	/* per-source state, see policy.c */
-	uint64_t	 rate_window;	/* the second service_rate counts */
+	uint64_t	 srate_start;	/* the second service_rate counts */
 	unsigned	 rate_count;
 	unsigned	 quick_fails;	/* handlers failing at once, in a row */
 	unsigned	 loop_backoff;	/* ms the service is paused for */

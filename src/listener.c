@@ -16,6 +16,7 @@
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "policy.h"
 #include "prefork.h"
 #include "reaper.h"
 #include "spawn.h"
@@ -25,6 +26,7 @@
 
 static struct listener	*listeners;
 static unsigned		 nlisteners;
+static unsigned		 nheld;		/* listeners held by a full service */
 
 static void listener_readable(struct evsrc *, uint32_t);
 
@@ -72,6 +74,15 @@ listener_free(struct listener *l)
 	free(l);
 }
 
+/* A listener is polled unless paused (a timer runs) or held (its service
+ * is full and queues: clients wait in the kernel's backlog). */
+static void
+listener_poll(struct listener *l)
+{
+	if (loop_mod(&l->ev, l->paused || l->held ? 0 : EPOLLIN) != 0)
+		log_warn("%s: epoll_ctl listener", l->svc->name);
+}
+
 static void
 listener_resume(struct timer *t)
 {
@@ -79,8 +90,7 @@ listener_resume(struct timer *t)
 	    offsetof(struct listener, resume));
 
 	l->paused = 0;
-	if (loop_mod(&l->ev, EPOLLIN) != 0)
-		log_warn("%s: cannot resume listener", l->svc->name);
+	listener_poll(l);
 }
 
 /* Stops polling l for a while: a level-triggered listener that cannot
@@ -88,11 +98,44 @@ listener_resume(struct timer *t)
 static void
 listener_pause(struct listener *l, uint64_t ms)
 {
-	if (l->paused)
-		return;
 	l->paused = 1;
-	(void)loop_mod(&l->ev, 0);
+	listener_poll(l);
 	loop_timer_arm(&l->resume, ms);
+}
+
+void
+listener_pause_service(struct service *svc, uint64_t ms)
+{
+	struct listener *l;
+
+	for (l = listeners; l; l = l->next)
+		if (l->svc == svc)
+			listener_pause(l, ms);
+}
+
+static void
+listener_hold(struct listener *l)
+{
+	if (l->held)
+		return;
+	l->held = 1;
+	nheld++;
+	listener_poll(l);
+}
+
+void
+listener_slot_freed(void)
+{
+	struct listener *l;
+
+	if (nheld == 0)
+		return;
+	for (l = listeners; l; l = l->next)
+		if (l->held && !policy_full(l->svc)) {
+			l->held = 0;
+			nheld--;
+			listener_poll(l);
+		}
 }
 
 static struct listener *
@@ -183,12 +226,14 @@ listener_close_all(void)
 		listener_free(l);
 	}
 	nlisteners = 0;
+	nheld = 0;
 }
 
 /* Spawns a handler for fd right away: the path when no worker is idle. */
 static void
-conn_spawn(struct service *svc, int fd, const char *peer)
+conn_spawn(struct listener *l, int fd, const char *peer, struct source *src)
 {
+	struct service		*svc = l->svc;
 	static struct ratelimit	 rl;
 	struct child		*c;
 	pid_t			 pid;
@@ -197,8 +242,11 @@ conn_spawn(struct service *svc, int fd, const char *peer)
 	pid = spawn_handler(svc, fd, &errfd, &err, &stage);
 	if (pid < 0) {
 		svc->stats.spawn_failed++;
-		log_warn_rl(&rl, "%s: cannot start a handler for %s",
-		    svc->name, peer);
+		policy_release(svc, src);
+		log_warn_rl(&rl, "%s: cannot start a handler for %s; not "
+		    "accepting for %d ms", svc->name, peer, PAUSE_MS);
+		/* out of processes or memory: back off, resume by itself */
+		listener_pause(l, PAUSE_MS);
 		return;
 	}
 	if ((c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
@@ -208,7 +256,7 @@ conn_spawn(struct service *svc, int fd, const char *peer)
 			close(errfd);
 		return;
 	}
-	child_begin(c, peer);
+	child_begin(c, peer, src);
 	if (err != 0) {
 		c->failed = 1;
 		svc->stats.exec_failed++;
@@ -222,18 +270,45 @@ conn_spawn(struct service *svc, int fd, const char *peer)
 		child_watch_stderr(c, errfd);
 }
 
+/* Says why, if the service has a message, and closes: no fork spent. */
+static void
+conn_refuse(struct service *svc, int fd, const struct sockaddr *sa,
+    int reason)
+{
+	static struct ratelimit	 rl[REFUSE_NREASONS];
+	char			 ip[ADDR_STRLEN];
+	uint16_t		 port = 0;
+
+	svc->stats.refused[reason]++;
+	if (svc->reject_msg)
+		(void)send(fd, svc->reject_msg, svc->reject_len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+	if (addr_format(sa, ip, sizeof(ip), &port) < 0)
+		strcpy(ip, "?");
+	errno = 0;
+	log_warn_rl(&rl[reason], "%s: refused %s port %u (%s)", svc->name,
+	    ip, port, policy_reason(reason));
+}
+
 static void
 conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
 {
 	struct service	*svc = l->svc;
+	struct source	*src;
 	char		 env[SPAWN_CONNENV], peer[ADDR_STRLEN + 8];
 	size_t		 envlen;
+	int		 reason;
 
+	if ((reason = policy_admit(svc, sa, &src)) >= 0) {
+		conn_refuse(svc, fd, sa, reason);
+		return;
+	}
 	svc->stats.accepted++;
 	envlen = spawn_conn_env(l, fd, sa, env, peer, sizeof(peer));
-	if (prefork_handoff(svc, fd, env, envlen, peer) != 0) {
+	if (prefork_handoff(svc, fd, env, envlen, peer, src) != 0) {
 		spawn_set_env(svc, env, envlen);
-		conn_spawn(svc, fd, peer);
+		conn_spawn(l, fd, peer, src);
 	}
 	close(fd);	/* the handler has its own copy */
 }
@@ -249,6 +324,10 @@ listener_readable(struct evsrc *src, uint32_t events)
 
 	(void)events;
 	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if (l->svc->on_limit == ON_LIMIT_QUEUE && policy_full(l->svc)) {
+			listener_hold(l);
+			return;
+		}
 		len = sizeof(ss);
 		fd = accept4(src->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);

@@ -19,6 +19,7 @@ struct listener {
 	char			 localip[ADDR_STRLEN];
 	uint16_t		 localport;
 	int			 paused;	/* not polled for a while */
+	int			 held;		/* service full, on_limit queue */
 	struct timer		 resume;
 	struct listener		*next;
 };
@@ -28,5 +29,10 @@ struct listener {
 int	listener_open_all(struct config *);
 void	listener_close_all(void);
 unsigned listener_count(void);
+/* A handler ended: listeners held while their service was full resume
+ * polling if it no longer is. */
+void	listener_slot_freed(void);
+/* Stops accepting for svc for ms milliseconds (a looping handler). */
+void	listener_pause_service(struct service *, uint64_t ms);
 
 #endif

@@ -17,6 +17,7 @@
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "policy.h"
 #include "prefork.h"
 #include "reaper.h"
 #include "spawn.h"
@@ -282,6 +283,7 @@ main(int argc, char *argv[], char *envp[])
 	if (pidfh)
 		pidfile_write(pidfh);
 	warn_credentials();
+	policy_init(conf);
 	if (prefork_start(conf) != 0)
 		fatal("worker pools");
 	setproctitle("master [%zu services]", conf->nservices);
@@ -295,6 +297,8 @@ main(int argc, char *argv[], char *envp[])
 	prefork_stop();
 	if (pidfh)
 		pidfile_remove(pidfh);
+	for (size_t i = 0; i < conf->nservices; i++)
+		policy_free(conf->services[i]);
 	config_free(conf);
 	log_info("stopped");
 	free(conf_path);

@@ -221,7 +221,7 @@ prefork_refill(void)
 
 int
 prefork_handoff(struct service *svc, int fd, const char *env, size_t envlen,
-    const char *peer)
+    const char *peer, struct source *src)
 {
 	struct pool	*p = svc->pool;
 	struct child	*c;
@@ -253,7 +253,7 @@ prefork_handoff(struct service *svc, int fd, const char *env, size_t envlen,
 		loop_want_idle();
 		return -1;
 	}
-	child_begin(c, peer);
+	child_begin(c, peer, src);
 	p->backoff = 0;
 	loop_want_idle();
 	log_info("%s: connection from %s, pid %ld (%u running, worker)",

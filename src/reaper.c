@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "policy.h"
 #include "reaper.h"
 
 #define CHILD_BUCKETS	4096	/* a power of two */
@@ -22,6 +24,12 @@
 static struct child	*table[CHILD_BUCKETS];
 static struct child	*dead;		/* reaped this batch */
 static unsigned		 nchildren;
+static unsigned		 nrunning;	/* handlers, not idle workers */
+
+#define QUICK_FAIL_MS	1000	/* a handler failing sooner failed "at once" */
+#define QUICK_FAILS	5	/* in a row: the service is looping */
+#define LOOP_PAUSE_MIN	1000
+#define LOOP_PAUSE_MAX	60000
 
 static unsigned
 bucket(pid_t pid)
@@ -65,13 +73,76 @@ reaper_count(void)
 	return nchildren;
 }
 
+unsigned
+reaper_running(void)
+{
+	return nrunning;
+}
+
+/* The service's wall-clock limit: SIGTERM, then SIGKILL after the grace. */
+static void
+child_deadline(struct timer *t)
+{
+	struct child *c = (struct child *)((char *)t -
+	    offsetof(struct child, deadline));
+
+	if (!c->timed_out) {
+		c->timed_out = 1;
+		c->svc->stats.timeouts++;
+		log_info("%s: pid %ld from %s timed out after %us; sending "
+		    "SIGTERM", c->svc->name, (long)c->pid, c->peer,
+		    c->svc->timeout);
+		(void)kill(c->pid, SIGTERM);
+		loop_timer_arm(&c->deadline,
+		    (uint64_t)c->svc->kill_grace * 1000);
+		return;
+	}
+	log_info("%s: pid %ld from %s still running %us after SIGTERM; "
+	    "sending SIGKILL", c->svc->name, (long)c->pid, c->peer,
+	    c->svc->kill_grace);
+	(void)kill(c->pid, SIGKILL);
+}
+
 void
-child_begin(struct child *c, const char *peer)
+child_begin(struct child *c, const char *peer, struct source *src)
 {
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	c->start = loop_now();
 	c->state = CHILD_HANDLER;
+	c->src = src;
 	c->svc->running++;
+	nrunning++;
+	if (c->svc->timeout) {
+		c->deadline.cb = child_deadline;
+		loop_timer_arm(&c->deadline, (uint64_t)c->svc->timeout * 1000);
+	}
+}
+
+/* A handler that keeps failing at once is looping: rather than a fork
+ * storm, its listeners rest for a while, longer each time. */
+static void
+check_looping(struct child *c, int status, uint64_t ms)
+{
+	struct service *svc = c->svc;
+
+	if (c->timed_out || (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    ms >= QUICK_FAIL_MS) {
+		svc->quick_fails = 0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			svc->loop_backoff = 0;
+		return;
+	}
+	if (++svc->quick_fails < QUICK_FAILS)
+		return;
+	svc->quick_fails = 0;
+	svc->loop_backoff = svc->loop_backoff ? svc->loop_backoff * 2 :
+	    LOOP_PAUSE_MIN;
+	if (svc->loop_backoff > LOOP_PAUSE_MAX)
+		svc->loop_backoff = LOOP_PAUSE_MAX;
+	log_warnx("%s: looping: %d handlers in a row failed within a second; "
+	    "not accepting for %u ms", svc->name, QUICK_FAILS,
+	    svc->loop_backoff);
+	listener_pause_service(svc, svc->loop_backoff);
 }
 
 static void
@@ -175,10 +246,11 @@ log_exit(struct child *c, int status)
 	if (WIFSIGNALED(status)) {
 		svc->stats.killed++;
 		log_info("%s: pid %ld from %s killed by signal %d (%s) after "
-		    "%llu.%03llus", svc->name, (long)c->pid, c->peer,
+		    "%llu.%03llus%s", svc->name, (long)c->pid, c->peer,
 		    WTERMSIG(status), strsignal(WTERMSIG(status)),
 		    (unsigned long long)(ms / 1000),
-		    (unsigned long long)(ms % 1000));
+		    (unsigned long long)(ms % 1000),
+		    c->timed_out ? " (timeout)" : "");
 		return;
 	}
 	if (WEXITSTATUS(status) == 0)
@@ -201,9 +273,16 @@ child_exited(struct child *c, int status)
 	if (c->chan >= 0 || c->state == CHILD_IDLE)
 		prefork_child_exited(c, status);
 	if (c->state == CHILD_HANDLER) {
+		uint64_t ms = loop_now() - c->start;
+
+		loop_timer_cancel(&c->deadline);
 		c->svc->running--;
+		nrunning--;
+		policy_release(c->svc, c->src);
 		if (!c->failed)
 			log_exit(c, status);
+		check_looping(c, status, ms);
+		listener_slot_freed();
 	}
 	child_unlink(c);
 	c->state = CHILD_DEAD;

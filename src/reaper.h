@@ -9,6 +9,7 @@
 #include "loop.h"
 
 struct service;
+struct source;
 
 enum child_state {
 	CHILD_HANDLER,		/* serving a connection */
@@ -29,6 +30,9 @@ struct child {
 	size_t		 errlen;
 	char		 errbuf[CHILD_ERRBUF];
 	int		 chan;		/* worker: master's end of its channel */
+	struct source	*src;		/* per-source record (policy.c) */
+	struct timer	 deadline;	/* the service's timeout */
+	int		 timed_out;	/* SIGTERM sent for the timeout */
 	struct child	*hnext;		/* pid hash chain */
 	struct child	*pnext;		/* pool's idle list, or dead list */
 };
@@ -39,12 +43,15 @@ struct child	*child_find(pid_t);
  * the handler writes, tagged with service and pid. */
 void		 child_watch_stderr(struct child *, int fd);
 /* Marks a child as handling the connection from peer, from now. */
-void		 child_begin(struct child *, const char *peer);
+void		 child_begin(struct child *, const char *peer,
+		    struct source *src);
 /* Called for SIGCHLD: reaps every exited child. */
 void		 reaper_run(void);
 /* Frees the children reaped during this batch of events. */
 void		 reaper_flush(void);
 unsigned	 reaper_count(void);
+/* Handlers alive, all services together. */
+unsigned	 reaper_running(void);
 /* prefork.c is told about each worker that ends. */
 void		 prefork_child_exited(struct child *, int status);
 

@@ -3,6 +3,8 @@
 #include "ac-config.h"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <errno.h>
@@ -26,13 +28,19 @@
 #define SPAWN_STACK	(64 * 1024)
 
 enum stage {
-	STAGE_NONE, STAGE_SIGNALS, STAGE_DUP, STAGE_CLOSE, STAGE_GROUPS,
-	STAGE_GID, STAGE_UID, STAGE_CREDCHECK, STAGE_MASK, STAGE_EXEC
+	STAGE_NONE, STAGE_SIGNALS, STAGE_DUP, STAGE_CLOSE, STAGE_RLIMIT,
+	STAGE_NICE, STAGE_CHROOT, STAGE_CHDIR, STAGE_GROUPS, STAGE_GID,
+	STAGE_UID, STAGE_CREDCHECK, STAGE_MASK, STAGE_EXEC
 };
 
 static const char *stage_names[] = {
-	"none", "signal reset", "dup2", "close_range", "setgroups", "setgid",
-	"setuid", "credential check", "sigprocmask", "exec"
+	"none", "signal reset", "dup2", "close_range", "setrlimit", "nice",
+	"chroot", "chdir", "setgroups", "setgid", "setuid", "credential check",
+	"sigprocmask", "exec"
+};
+
+static const int rlim_resource[RL_N] = {
+	RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_AS, RLIMIT_CPU, RLIMIT_CORE
 };
 
 static char	*stack;		/* the clone child's; the parent waits */
@@ -189,7 +197,7 @@ spawn_exec(struct spawn_args *a)
 	struct ksigaction	 dfl = { 0 };	/* SIG_DFL, no flags */
 	unsigned long		 empty = 0;
 	struct spawn_report	 rep;
-	int			 stage;
+	int			 stage, i;
 
 	/* The master ignores SIGPIPE; a handler must get the default back
 	 * (ignored dispositions survive exec). Our own table: no CLONE_SIGHAND. */
@@ -212,6 +220,33 @@ spawn_exec(struct spawn_args *a)
 		if (syscall(SYS_close_range, a->report + 1, ~0U, 0) != 0)
 			goto fail;
 	} else if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+		goto fail;
+	/* Limits while still privileged (raising one needs root); the
+	 * kernel's prlimit64 takes a plain pair of 64-bit values. */
+	stage = STAGE_RLIMIT;
+	for (i = 0; i < RL_N; i++) {
+		uint64_t lim[2];
+
+		if (svc->rlim[i] < 0)
+			continue;
+		lim[0] = lim[1] = (uint64_t)svc->rlim[i];
+		if (syscall(SYS_prlimit64, 0, rlim_resource[i], lim, NULL) != 0)
+			goto fail;
+	}
+	stage = STAGE_NICE;
+	if (svc->nice != 0 &&
+	    syscall(SYS_setpriority, PRIO_PROCESS, 0, svc->nice) != 0)
+		goto fail;
+	if (svc->umask >= 0)
+		(void)syscall(SYS_umask, svc->umask);
+	/* chroot needs root too; the handler path is then looked up inside
+	 * it, and the working directory is its root unless chdir says. */
+	stage = STAGE_CHROOT;
+	if (svc->chroot && (syscall(SYS_chroot, svc->chroot) != 0 ||
+	    syscall(SYS_chdir, "/") != 0))
+		goto fail;
+	stage = STAGE_CHDIR;
+	if (svc->chdir && syscall(SYS_chdir, svc->chdir) != 0)
 		goto fail;
 	/* Credentials in the only safe order: groups, gid, then uid. The raw
 	 * syscalls act on this process alone (glibc's wrappers would try to

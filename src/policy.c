@@ -1,0 +1,213 @@
+/* policy.c: admission policy, in the order the design fixes: allow/deny
+ * lists, per-source limit, per-service instances, the global limit, then
+ * rates. A refused connection costs no fork. */
+#include "ac-config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "config.h"
+#include "loop.h"
+#include "policy.h"
+#include "reaper.h"
+
+#define SOURCE_BUCKETS	1024		/* a power of two */
+#define SOURCE_MAX	100000		/* records per service */
+
+/* What we remember of one source address (or IPv6 prefix). */
+struct source {
+	uint8_t		 key[16];
+	int		 family;
+	unsigned	 running;	/* its handlers alive */
+	uint64_t	 window;	/* start of its rate window */
+	unsigned	 count;		/* connections in the window */
+	struct source	*next;
+};
+
+struct sources {
+	struct source	*bucket[SOURCE_BUCKETS];
+	unsigned	 n;
+};
+
+static const struct config *conf;
+
+static const char *reasons[REFUSE_NREASONS] = {
+	"deny", "per_source", "instances", "global", "rate", "service_rate"
+};
+
+void
+policy_init(const struct config *c)
+{
+	conf = c;
+}
+
+const char *
+policy_reason(int r)
+{
+	return (r >= 0 && r < REFUSE_NREASONS) ? reasons[r] : "unknown";
+}
+
+/* The longest prefix in list that holds sa, or -1. */
+static int
+best_match(const struct cidr *list, size_t n, const struct sockaddr *sa)
+{
+	size_t	i;
+	int	best = -1;
+
+	for (i = 0; i < n; i++)
+		if (list[i].bits > best && cidr_match(&list[i], sa))
+			best = list[i].bits;
+	return best;
+}
+
+/* With an allow list the peer must be on it; a deny match refuses unless
+ * an allow entry is more specific (the most specific match wins). */
+static int
+access_ok(const struct service *svc, const struct sockaddr *sa)
+{
+	int allow, deny;
+
+	if (svc->nallow == 0 && svc->ndeny == 0)
+		return 1;
+	allow = best_match(svc->allow, svc->nallow, sa);
+	deny = best_match(svc->deny, svc->ndeny, sa);
+	if (svc->nallow > 0 && allow < 0)
+		return 0;
+	return deny < 0 || allow > deny;
+}
+
+int
+policy_full(const struct service *svc)
+{
+	if (svc->max_instances && svc->running >= svc->max_instances)
+		return 1;
+	return conf && conf->max_children &&
+	    reaper_running() >= conf->max_children;
+}
+
+static unsigned
+source_hash(const uint8_t *key)
+{
+	unsigned h = 2166136261u, i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h & (SOURCE_BUCKETS - 1);
+}
+
+static int
+source_idle(const struct service *svc, const struct source *s, uint64_t now)
+{
+	return s->running == 0 &&
+	    (svc->rate == 0 || now - s->window >= svc->rate_window);
+}
+
+/* Finds or makes the record of sa's source; stale records met on the
+ * way are dropped, so the table stays as large as the live sources. */
+static struct source *
+source_get(struct service *svc, const struct sockaddr *sa, uint64_t now)
+{
+	struct sources	*t = svc->sources;
+	struct source	**pp, *s;
+	uint8_t		 key[16];
+	int		 fam;
+
+	if ((fam = addr_source_key(sa, svc->prefix6, key)) < 0)
+		return NULL;
+	if (t == NULL && (t = svc->sources = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	pp = &t->bucket[source_hash(key)];
+	while ((s = *pp) != NULL) {
+		if (s->family == fam && memcmp(s->key, key, 16) == 0)
+			return s;
+		if (source_idle(svc, s, now)) {
+			*pp = s->next;
+			free(s);
+			t->n--;
+			continue;
+		}
+		pp = &s->next;
+	}
+	if (t->n >= SOURCE_MAX || (s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;	/* untracked: limits cannot hold it */
+	memcpy(s->key, key, 16);
+	s->family = fam;
+	s->window = now;
+	s->next = t->bucket[source_hash(key)];
+	t->bucket[source_hash(key)] = s;
+	t->n++;
+	return s;
+}
+
+int
+policy_admit(struct service *svc, const struct sockaddr *sa,
+    struct source **srcp)
+{
+	struct source	*src = NULL;
+	uint64_t	 now = 0;
+
+	*srcp = NULL;
+	if (!access_ok(svc, sa))
+		return REFUSE_DENY;
+	if (svc->per_source || svc->rate || svc->service_rate) {
+		now = loop_now();
+		if (svc->per_source || svc->rate)
+			src = source_get(svc, sa, now);
+	}
+	if (src && svc->per_source && src->running >= svc->per_source)
+		return REFUSE_PER_SOURCE;
+	if (svc->max_instances && svc->running >= svc->max_instances)
+		return REFUSE_INSTANCES;
+	if (conf && conf->max_children &&
+	    reaper_running() >= conf->max_children)
+		return REFUSE_GLOBAL;
+	if (src && svc->rate) {
+		if (now - src->window >= svc->rate_window) {
+			src->window = now;
+			src->count = 0;
+		}
+		if (src->count >= svc->rate)
+			return REFUSE_RATE;
+		src->count++;
+	}
+	if (svc->service_rate) {
+		if (now - svc->srate_start >= 1000) {
+			svc->srate_start = now;
+			svc->rate_count = 0;
+		}
+		if (svc->rate_count >= svc->service_rate)
+			return REFUSE_SERVICE_RATE;
+		svc->rate_count++;
+	}
+	if (src)
+		src->running++;
+	*srcp = src;
+	return -1;
+}
+
+void
+policy_release(struct service *svc, struct source *src)
+{
+	(void)svc;
+	if (src && src->running > 0)
+		src->running--;
+}
+
+void
+policy_free(struct service *svc)
+{
+	struct sources	*t = svc->sources;
+	struct source	*s;
+	unsigned	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < SOURCE_BUCKETS; i++)
+		while ((s = t->bucket[i]) != NULL) {
+			t->bucket[i] = s->next;
+			free(s);
+		}
+	free(t);
+	svc->sources = NULL;
+}
