@@ -117,6 +117,9 @@ typedef void (*config_errfn)(const char *line, void *arg);
 struct config	*config_load(const char *file, config_errfn errfn, void *arg);
 void		 config_free(struct config *);
 struct service	*service_ref(struct service *);
+/* Called for a service record about to be freed: releases the master's
+ * runtime state that hangs off it (set by the master). */
+extern void	(*service_free_hook)(struct service *);
 void		 service_unref(struct service *);
 
 #endif

@@ -229,6 +229,119 @@ listener_close_all(void)
 	nheld = 0;
 }
 
+/* True when a listener already carried over serves svc on ss. */
+static int
+carried_addr(const struct service *svc, const struct sockaddr_storage *ss)
+{
+	struct listener *l;
+
+	for (l = listeners; l; l = l->next)
+		if (l->svc == svc && addr_equal(&l->addr, ss))
+			return 1;
+	return 0;
+}
+
+static struct service *
+find_service(struct config *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; conf && i < conf->nservices; i++)
+		if (strcmp(conf->services[i]->name, name) == 0)
+			return conf->services[i];
+	return NULL;
+}
+
+static struct listener *
+find_carried(struct service *svc, const struct sockaddr_storage *ss)
+{
+	struct listener *l;
+
+	for (l = listeners; l; l = l->next)
+		if (!l->keep && strcmp(l->svc->name, svc->name) == 0 &&
+		    l->svc->backlog == svc->backlog && addr_equal(&l->addr, ss))
+			return l;
+	return NULL;
+}
+
+/* Carries l over to svc, the new record of its service. */
+static void
+listener_carry(struct listener *l, struct service *svc)
+{
+	l->keep = 1;
+	service_unref(l->svc);
+	l->svc = service_ref(svc);
+	if (l->held) {		/* a new record: its own count of handlers */
+		l->held = 0;
+		nheld--;
+		listener_poll(l);
+	}
+}
+
+/* Closes every listener not carried over, before anything is opened:
+ * an address may move from one service to another. */
+static void
+listener_sweep(void)
+{
+	struct listener **pp = &listeners, *l;
+
+	while ((l = *pp) != NULL) {
+		if (l->keep) {
+			pp = &l->next;
+			continue;
+		}
+		*pp = l->next;
+		if (l->held)
+			nheld--;
+		nlisteners--;
+		listener_free(l);
+	}
+}
+
+void
+listener_reload(struct config *old, struct config *new)
+{
+	struct listener	*l;
+	struct service	*svc, *o;
+	size_t		 i, a;
+	int		 *carried;
+
+	for (l = listeners; l; l = l->next)
+		l->keep = 0;
+	if ((carried = calloc(new->nservices + 1, sizeof(int))) == NULL)
+		fatal("reload");
+	for (i = 0; i < new->nservices; i++) {
+		svc = new->services[i];
+		for (a = 0; svc->enabled && a < svc->naddrs; a++)
+			if ((l = find_carried(svc, &svc->addrs[a])) != NULL) {
+				listener_carry(l, svc);
+				carried[i]++;
+			}
+	}
+	listener_sweep();
+	for (i = 0; i < new->nservices; i++) {
+		svc = new->services[i];
+		o = find_service(old, svc->name);
+		for (a = 0; svc->enabled && a < svc->naddrs; a++)
+			if (!carried_addr(svc, &svc->addrs[a]) &&
+			    listener_open(svc, &svc->addrs[a]) != 0)
+				log_warnx("reload: %s stays down on that "
+				    "address", svc->name);
+		if (o == NULL)
+			log_info("reload: %s added", svc->name);
+		else if (svc->enabled && (size_t)carried[i] == svc->naddrs &&
+		    o->enabled)
+			log_info("reload: %s kept (listeners carried over)",
+			    svc->name);
+		else
+			log_info("reload: %s changed", svc->name);
+	}
+	for (i = 0; old && i < old->nservices; i++)
+		if (find_service(new, old->services[i]->name) == NULL)
+			log_info("reload: %s removed", old->services[i]->name);
+	free(carried);
+}
+
 /* Spawns a handler for fd right away: the path when no worker is idle. */
 static void
 conn_spawn(struct listener *l, int fd, const char *peer, struct source *src)

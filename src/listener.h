@@ -20,6 +20,7 @@ struct listener {
 	uint16_t		 localport;
 	int			 paused;	/* not polled for a while */
 	int			 held;		/* service full, on_limit queue */
+	int			 keep;		/* reload: carried over */
 	struct timer		 resume;
 	struct listener		*next;
 };
@@ -29,6 +30,11 @@ struct listener {
 int	listener_open_all(struct config *);
 void	listener_close_all(void);
 unsigned listener_count(void);
+/* Reload: a listener whose service (by name), address, port and backlog
+ * are unchanged is carried over with the same fd, so no connection is
+ * refused; the others are closed, and new ones opened. A bind failure is
+ * logged and leaves that one service down. Logs what changed. */
+void	listener_reload(struct config *old, struct config *new);
 /* A handler ended: listeners held while their service was full resume
  * polling if it no longer is. */
 void	listener_slot_freed(void);

@@ -1,0 +1,100 @@
+/* reload.c: SIGHUP and "pinetctl reload": a new struct config is loaded
+ * beside the running one; if it has any error the running one stays, else
+ * services are matched by name, listeners carried over, pools resized, and
+ * running handlers finish under the service record they started with. */
+#include "ac-config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+#include "policy.h"
+#include "prefork.h"
+#include "reload.h"
+
+static struct config	**confp;
+static const char	 *conf_path;
+static const char	 *last = "none";
+
+struct errbuf {
+	char	*buf;
+	size_t	 len, used;
+};
+
+void
+reload_init(struct config **conf, const char *path)
+{
+	confp = conf;
+	conf_path = path;
+}
+
+const char *
+reload_last(void)
+{
+	return last;
+}
+
+static void
+reload_error(const char *line, void *arg)
+{
+	struct errbuf	*e = arg;
+	int		 n;
+
+	log_warnx("reload: %s", line);
+	if (e->used >= e->len)
+		return;
+	n = snprintf(e->buf + e->used, e->len - e->used, "%s\n", line);
+	if (n > 0)
+		e->used += (size_t)n < e->len - e->used ? (size_t)n :
+		    e->len - e->used - 1;
+}
+
+static struct service *
+old_record(struct config *old, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < old->nservices; i++)
+		if (strcmp(old->services[i]->name, name) == 0)
+			return old->services[i];
+	return NULL;
+}
+
+int
+reload_run(char *msg, size_t len)
+{
+	struct config	*old = *confp, *new;
+	struct service	*o;
+	struct errbuf	 e = { msg, len, 0 };
+	size_t		 i;
+
+	if (len)
+		msg[0] = '\0';
+	log_info("reloading %s", conf_path);
+	if ((new = config_load(conf_path, reload_error, &e)) == NULL) {
+		log_warnx("reload failed: keeping the running configuration");
+		last = "failed";
+		return -1;
+	}
+	/* Counters belong to the service, not to one of its records. */
+	for (i = 0; i < new->nservices; i++)
+		if ((o = old_record(old, new->services[i]->name)) != NULL)
+			new->services[i]->stats = o->stats;
+	listener_reload(old, new);
+	prefork_stop();
+	*confp = new;
+	policy_init(new);
+	if (prefork_start(new) != 0)
+		log_warnx("reload: worker pools could not all be set up");
+	config_free(old);
+	setproctitle("master [%zu services]", new->nservices);
+	snprintf(msg, len, "reloaded: %zu services, %u listeners\n",
+	    new->nservices, listener_count());
+	log_info("reload done: %zu services, %u listeners", new->nservices,
+	    listener_count());
+	last = "ok";
+	return 0;
+}

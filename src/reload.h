@@ -1,0 +1,18 @@
+/* reload.h: loading a new configuration into the running master. */
+#ifndef PINETD_RELOAD_H
+#define PINETD_RELOAD_H
+
+#include <stddef.h>
+
+struct config;
+
+void		 reload_init(struct config **conf, const char *path);
+/* Loads the config file again. On any error, logs every FILE:LINE line,
+ * keeps the running configuration and returns -1; msg gets the errors.
+ * On success swaps it in (see listener_reload) and returns 0; msg gets
+ * a one-line summary. */
+int		 reload_run(char *msg, size_t len);
+/* "ok" or "failed", for status lines. */
+const char	*reload_last(void);
+
+#endif
