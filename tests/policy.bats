@@ -362,7 +362,7 @@ service s {
 }
 EOF
 	# room for the master's own fds and a couple of handlers' pipes
-	"$PINETD" -f "$CONF" -v >"$LOG" 2>&1 &
+	"$PINETD" -f "$CONF" -v -c "$T/ctl.sock" >"$LOG" 2>&1 &
 	PID=$!
 	wait_log 'ready:'
 	prlimit --pid "$PID" --nofile=$(( $(fd_count "$PID") + 3 )):
@@ -392,8 +392,10 @@ service s {
 }
 EOF
 	# nobody may run 4 processes: the master and a handler or so
+	mkdir -m 777 "$T/run"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	    bash -c 'ulimit -u 4 && exec "$0" -f "$1" -v' "$PINETD" "$CONF" >"$LOG" 2>&1 &
+	    bash -c 'ulimit -u 4 && exec "$0" -f "$1" -v -c "$2"' \
+	    "$PINETD" "$CONF" "$T/run/ctl.sock" >"$LOG" 2>&1 &
 	PID=$!
 	wait_log 'ready:'
 	pids=()
