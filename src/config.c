@@ -412,6 +412,7 @@ static const struct int_range int_ranges[] = {
 	{ "prefork",		0,	1024 },
 	{ "max_instances",	0,	1000000 },
 	{ "max_children",	0,	1000000 },
+	{ "shutdown_timeout",	0,	86400 },
 	{ "per_source",		0,	1000000 },
 	{ "per_source_prefix6",	1,	128 },
 	{ "rate",		0,	1000000000 },
@@ -519,6 +520,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("include_dir", NULL, CFGF_NODEFAULT),
 	CFG_STR("pidfile", NULL, CFGF_NODEFAULT),
 	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int),
+	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int),
 	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
 	SERVICE_SECTION,
 	CFG_END()
@@ -1193,6 +1195,7 @@ config_load(const char *file, config_errfn errfn, void *arg)
 	conf->include_dir = resolve_dir(file, cfg_getstr(cfg, "include_dir"));
 	conf->pidfile = strdup_or_null(cfg_getstr(cfg, "pidfile"));
 	conf->max_children = (unsigned)cfg_getint(cfg, "max_children");
+	conf->shutdown_timeout = (unsigned)cfg_getint(cfg, "shutdown_timeout");
 	add_services(conf, cfg, defs, file);
 	if (conf->include_dir)
 		load_dropins(conf, defs);

@@ -105,6 +105,7 @@ struct config {
 	char		*include_dir;
 	char		*pidfile;
 	unsigned	 max_children;	/* 0: no limit */
+	unsigned	 shutdown_timeout; /* seconds handlers get at stop */
 	size_t		 nservices;
 	struct service **services;
 };

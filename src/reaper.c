@@ -31,6 +31,12 @@ static unsigned		 nrunning;	/* handlers, not idle workers */
 #define LOOP_PAUSE_MIN	1000
 #define LOOP_PAUSE_MAX	60000
 
+/* Draining at stop. */
+static struct timer	 drain_timer;
+static void		(*drain_done)(void);
+static unsigned		 drain_grace;
+static int		 drain_stage;	/* 0 waiting, 1 SIGTERM sent, 2 SIGKILL */
+
 static unsigned
 bucket(pid_t pid)
 {
@@ -306,6 +312,61 @@ reaper_run(void)
 	}
 	if (pid < 0 && errno != ECHILD)
 		log_warn("waitpid");
+	if (drain_done && nchildren == 0) {
+		loop_timer_cancel(&drain_timer);
+		drain_done();
+	}
+}
+
+static unsigned
+signal_all(int sig)
+{
+	struct child	*c;
+	unsigned	 i, n = 0;
+
+	for (i = 0; i < CHILD_BUCKETS; i++)
+		for (c = table[i]; c; c = c->hnext)
+			if (kill(c->pid, sig) == 0)
+				n++;
+	return n;
+}
+
+static void
+drain_step(struct timer *t)
+{
+	(void)t;
+	if (drain_stage == 0) {
+		drain_stage = 1;
+		log_info("stop: sending SIGTERM to %u remaining children",
+		    signal_all(SIGTERM));
+		loop_timer_arm(&drain_timer, (uint64_t)drain_grace * 1000);
+	} else {
+		drain_stage = 2;
+		log_info("stop: sending SIGKILL to %u remaining children",
+		    signal_all(SIGKILL));
+	}
+}
+
+void
+reaper_drain(unsigned timeout, unsigned grace, void (*done)(void))
+{
+	if (drain_done) {		/* asked again: end the wait */
+		if (drain_stage == 0) {
+			loop_timer_cancel(&drain_timer);
+			drain_step(&drain_timer);
+		}
+		return;
+	}
+	drain_done = done;
+	drain_grace = grace;
+	drain_timer.cb = drain_step;
+	if (nchildren == 0) {
+		done();
+		return;
+	}
+	log_info("stop: waiting up to %us for %u handlers", timeout,
+	    nrunning);
+	loop_timer_arm(&drain_timer, (uint64_t)timeout * 1000);
 }
 
 void

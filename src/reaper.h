@@ -52,6 +52,10 @@ void		 reaper_flush(void);
 unsigned	 reaper_count(void);
 /* Handlers alive, all services together. */
 unsigned	 reaper_running(void);
+/* Stop: waits up to timeout seconds for every child to end, then sends
+ * SIGTERM and, grace seconds later, SIGKILL; calls done once none is left.
+ * Called again (a second SIGTERM), it ends the wait at once. */
+void		 reaper_drain(unsigned timeout, unsigned grace, void (*done)(void));
 /* prefork.c is told about each worker that ends. */
 void		 prefork_child_exited(struct child *, int status);
 
