@@ -14,19 +14,25 @@
 #include <bsd/libutil.h>
 
 #include "config.h"
+#include "control.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "policy.h"
 #include "prefork.h"
 #include "reaper.h"
 #include "spawn.h"
+#include "status.h"
 
 #ifndef PINETD_CONF
 #define PINETD_CONF	"/etc/pinetd.conf"
 #endif
 #ifndef PINETD_PIDFILE
 #define PINETD_PIDFILE	"/run/pinetd.pid"
+#endif
+#ifndef PINETD_CONTROL
+#define PINETD_CONTROL	"/run/pinetd.sock"
 #endif
 
 /* Exit codes: a documented contract (see pinetd(8)). */
@@ -43,7 +49,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: pinetd [-f FILE] [-t] [--syslog] [--daemon] "
-	    "[-p PIDFILE] [-v] [-V]\n");
+	    "[-p PIDFILE] [-c SOCKET] [-v] [-V]\n");
 	exit(EX_USAGE);
 }
 
@@ -66,11 +72,15 @@ on_signal(int signo)
 	case SIGTERM:
 	case SIGINT:
 		log_info("%s: stopping", strsignal(signo));
+		notify_stopping();
 		loop_stop();
 		break;
 	case SIGHUP:
 		log_warnx("SIGHUP: reload is not supported yet; keeping the "
 		    "running configuration");
+		break;
+	case SIGUSR1:
+		status_log();
 		break;
 	default:
 		break;
@@ -194,17 +204,20 @@ main(int argc, char *argv[], char *envp[])
 		{ "syslog",	no_argument,		NULL, 's' },
 		{ "daemon",	no_argument,		NULL, 'd' },
 		{ "pidfile",	required_argument,	NULL, 'p' },
+		{ "control",	required_argument,	NULL, 'c' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char	*file = PINETD_CONF, *pidpath = NULL;
+	const char	*ctlpath = PINETD_CONTROL;
 	int		 ch, test = 0, use_syslog = 0, daemonize = 0;
 	int		 level = LOG_LVL_INFO, ready_fd = -1;
 	sigset_t	 sigs;
 
 	setproctitle_init(argc, argv, envp);
-	while ((ch = getopt_long(argc, argv, "f:tp:vV", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "f:tp:c:vV", longopts,
+	    NULL)) != -1)
 		switch (ch) {
 		case 'f':
 			file = optarg;
@@ -220,6 +233,9 @@ main(int argc, char *argv[], char *envp[])
 			break;
 		case 'p':
 			pidpath = optarg;
+			break;
+		case 'c':
+			ctlpath = optarg;
 			break;
 		case 'v':
 			level = LOG_LVL_DEBUG;
@@ -280,6 +296,14 @@ main(int argc, char *argv[], char *envp[])
 			pidfile_remove(pidfh);
 		return EX_TEMP;
 	}
+	status_init(&conf);
+	if (control_init(ctlpath) != 0) {
+		log_warnx("not starting: no control socket");
+		listener_close_all();
+		if (pidfh)
+			pidfile_remove(pidfh);
+		return EX_TEMP;
+	}
 	if (pidfh)
 		pidfile_write(pidfh);
 	warn_credentials();
@@ -290,9 +314,12 @@ main(int argc, char *argv[], char *envp[])
 	log_info("ready: %zu services, %u listeners", conf->nservices,
 	    listener_count());
 	daemon_ready(ready_fd);
+	notify_init(status_summary);
+	notify_ready();
 
 	loop_run();
 
+	control_close();
 	listener_close_all();
 	prefork_stop();
 	if (pidfh)

@@ -1,0 +1,18 @@
+/* notify.h: telling systemd about the master's state (sd_notify). Without
+ * libsystemd, or when not started by a service manager, these do nothing. */
+#ifndef PINETD_NOTIFY_H
+#define PINETD_NOTIFY_H
+
+#include <stddef.h>
+
+/* Starts the watchdog keep-alive (WATCHDOG=1 at half of WATCHDOG_USEC)
+ * and a once-a-second STATUS= refresh from summary(), sent when the text
+ * changes. */
+void	notify_init(void (*summary)(char *buf, size_t len));
+/* READY=1 with the current summary as STATUS=. */
+void	notify_ready(void);
+void	notify_stopping(void);
+void	notify_status(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,325 @@
+/* status.c: the master's status report, as a table, as JSON and as a
+ * one-line summary; built from the config and the counters it holds. */
+#include "ac-config.h"
+
+#include <sys/wait.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "policy.h"
+#include "prefork.h"
+#include "reaper.h"
+#include "status.h"
+#include "strbuf.h"
+
+enum column {
+	COL_NAME, COL_LISTEN, COL_MODE, COL_RUNNING, COL_POOL, COL_ACCEPTED,
+	COL_REFUSED, COL_OK, COL_FAIL, COL_KILLED, COL_EXECFAIL, COL_LAST,
+	NCOLS
+};
+
+static const char *col_names[NCOLS] = {
+	"SERVICE", "LISTEN", "MODE", "RUNNING", "POOL", "ACCEPTED", "REFUSED",
+	"OK", "FAIL", "KILLED", "EXECFAIL", "LAST"
+};
+
+/* Columns of counts are aligned to the right. */
+static const int col_right[NCOLS] = { 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
+
+static struct config	**conf;
+static uint64_t		  started;
+
+void
+status_init(struct config **confp)
+{
+	conf = confp;
+	started = loop_now();
+}
+
+static size_t
+nservices(void)
+{
+	return conf && *conf ? (*conf)->nservices : 0;
+}
+
+static struct service *
+service_at(size_t i)
+{
+	return (*conf)->services[i];
+}
+
+static unsigned
+max_children(void)
+{
+	return conf && *conf ? (*conf)->max_children : 0;
+}
+
+static unsigned long
+refused(const struct service *svc)
+{
+	unsigned long	n = 0;
+	int		r;
+
+	for (r = 0; r < REFUSE_NREASONS; r++)
+		n += svc->stats.refused[r];
+	return n;
+}
+
+static unsigned long
+uptime(void)
+{
+	return (unsigned long)((loop_now() - started) / 1000);
+}
+
+/* "ip:port" or "[ip6]:port" */
+static void
+format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char		ip[ADDR_STRLEN];
+	uint16_t	port;
+	int		af;
+
+	af = addr_format((const struct sockaddr *)ss, ip, sizeof(ip), &port);
+	if (af < 0)
+		snprintf(buf, len, "?");
+	else if (af == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	else
+		snprintf(buf, len, "%s:%u", ip, port);
+}
+
+static int
+service_exits(const struct service *svc)
+{
+	return svc->stats.exited_ok || svc->stats.exited_fail ||
+	    svc->stats.killed;
+}
+
+static void
+cell_last(struct strbuf *sb, const struct service *svc)
+{
+	int st = svc->stats.last_status;
+
+	if (!service_exits(svc))
+		strbuf_printf(sb, "-");
+	else if (WIFSIGNALED(st))
+		strbuf_printf(sb, "signal %d", WTERMSIG(st));
+	else
+		strbuf_printf(sb, "exit %d", WEXITSTATUS(st));
+}
+
+static void
+row_fill(struct strbuf *cell, const struct service *svc)
+{
+	const struct service_stats	*st = &svc->stats;
+	char				 a[ADDR_STRLEN + 8];
+	size_t				 i;
+
+	strbuf_printf(&cell[COL_NAME], "%s", svc->name);
+	for (i = 0; svc->enabled && i < svc->naddrs; i++) {
+		format_addr(&svc->addrs[i], a, sizeof(a));
+		strbuf_printf(&cell[COL_LISTEN], "%s%s", i ? "," : "", a);
+	}
+	if (!svc->enabled)
+		strbuf_printf(&cell[COL_LISTEN], "disabled");
+	strbuf_printf(&cell[COL_MODE], "nowait");
+	if (svc->max_instances)
+		strbuf_printf(&cell[COL_RUNNING], "%u/%u", svc->running,
+		    svc->max_instances);
+	else
+		strbuf_printf(&cell[COL_RUNNING], "%u/-", svc->running);
+	if (svc->enabled && svc->prefork > 0)
+		strbuf_printf(&cell[COL_POOL], "%u/%d", prefork_idle(svc),
+		    svc->prefork);
+	else
+		strbuf_printf(&cell[COL_POOL], "-");
+	strbuf_printf(&cell[COL_ACCEPTED], "%lu", st->accepted);
+	strbuf_printf(&cell[COL_REFUSED], "%lu", refused(svc));
+	strbuf_printf(&cell[COL_OK], "%lu", st->exited_ok);
+	strbuf_printf(&cell[COL_FAIL], "%lu", st->exited_fail);
+	strbuf_printf(&cell[COL_KILLED], "%lu", st->killed);
+	strbuf_printf(&cell[COL_EXECFAIL], "%lu", st->exec_failed);
+	cell_last(&cell[COL_LAST], svc);
+}
+
+static void
+uptime_text(struct strbuf *sb, unsigned long s)
+{
+	if (s >= 86400)
+		strbuf_printf(sb, "%lud", s / 86400);
+	if (s >= 3600)
+		strbuf_printf(sb, "%luh", s / 3600 % 24);
+	if (s >= 60)
+		strbuf_printf(sb, "%lum", s / 60 % 60);
+	strbuf_printf(sb, "%lus", s % 60);
+}
+
+/* Rows are built first, cell by cell, so that columns can be padded to
+ * their widest cell. */
+static void
+table_print(struct strbuf *sb, struct strbuf (*rows)[NCOLS], size_t nrows)
+{
+	size_t	width[NCOLS] = { 0 }, r;
+	int	c;
+
+	for (r = 0; r < nrows; r++)
+		for (c = 0; c < NCOLS; c++)
+			if (rows[r][c].len > width[c])
+				width[c] = rows[r][c].len;
+	for (r = 0; r < nrows; r++) {
+		for (c = 0; c < NCOLS; c++) {
+			const char *s = rows[r][c].s ? rows[r][c].s : "";
+
+			if (c == NCOLS - 1)
+				strbuf_printf(sb, "%s", s);
+			else if (col_right[c])
+				strbuf_printf(sb, "%*s  ", (int)width[c], s);
+			else
+				strbuf_printf(sb, "%-*s  ", (int)width[c], s);
+		}
+		strbuf_printf(sb, "\n");
+	}
+}
+
+void
+status_text(struct strbuf *sb)
+{
+	struct strbuf	(*rows)[NCOLS];
+	size_t		 n = nservices(), r;
+	int		 c;
+
+	strbuf_printf(sb, "pinetd %s: pid %ld, up ", PACKAGE_VERSION,
+	    (long)getpid());
+	uptime_text(sb, uptime());
+	strbuf_printf(sb, ", %zu services, %u handlers running", n,
+	    reaper_running());
+	if (max_children())
+		strbuf_printf(sb, " (max %u)", max_children());
+	strbuf_printf(sb, ", %u children\n", reaper_count());
+	if ((rows = calloc(n + 1, sizeof(*rows))) == NULL) {
+		sb->failed = 1;
+		return;
+	}
+	for (c = 0; c < NCOLS; c++)
+		strbuf_printf(&rows[0][c], "%s", col_names[c]);
+	for (r = 0; r < n; r++)
+		row_fill(rows[r + 1], service_at(r));
+	for (r = 0; r <= n; r++)
+		for (c = 0; c < NCOLS; c++)
+			if (rows[r][c].failed)
+				sb->failed = 1;
+	table_print(sb, rows, n + 1);
+	for (r = 0; r <= n; r++)
+		for (c = 0; c < NCOLS; c++)
+			strbuf_free(&rows[r][c]);
+	free(rows);
+}
+
+static void
+json_string(struct strbuf *sb, const char *key, const char *value)
+{
+	strbuf_printf(sb, "\"%s\":\"", key);
+	strbuf_json(sb, value);
+	strbuf_printf(sb, "\"");
+}
+
+static void
+json_service(struct strbuf *sb, const struct service *svc)
+{
+	const struct service_stats	*st = &svc->stats;
+	char				 a[ADDR_STRLEN + 8];
+	size_t				 i;
+	int				 r;
+
+	strbuf_printf(sb, "{");
+	json_string(sb, "name", svc->name);
+	strbuf_printf(sb, ",\"enabled\":%s,\"listen\":[",
+	    svc->enabled ? "true" : "false");
+	for (i = 0; svc->enabled && i < svc->naddrs; i++) {
+		format_addr(&svc->addrs[i], a, sizeof(a));
+		strbuf_printf(sb, "%s\"", i ? "," : "");
+		strbuf_json(sb, a);
+		strbuf_printf(sb, "\"");
+	}
+	strbuf_printf(sb, "],\"mode\":\"nowait\",\"running\":%u,\"max\":",
+	    svc->running);
+	if (svc->max_instances)
+		strbuf_printf(sb, "%u", svc->max_instances);
+	else
+		strbuf_printf(sb, "null");
+	strbuf_printf(sb, ",\"idle\":%u,\"prefork\":%d,\"accepted\":%lu,"
+	    "\"refused\":{", prefork_idle(svc), svc->prefork, st->accepted);
+	for (r = 0; r < REFUSE_NREASONS; r++)
+		strbuf_printf(sb, "%s\"%s\":%lu", r ? "," : "",
+		    policy_reason(r), st->refused[r]);
+	strbuf_printf(sb, "},\"exited_ok\":%lu,\"exited_fail\":%lu,"
+	    "\"killed\":%lu,\"timeouts\":%lu,\"exec_failed\":%lu,"
+	    "\"spawn_failed\":%lu,\"last_exit\":", st->exited_ok,
+	    st->exited_fail, st->killed, st->timeouts, st->exec_failed,
+	    st->spawn_failed);
+	if (!service_exits(svc))
+		strbuf_printf(sb, "null");
+	else if (WIFSIGNALED(st->last_status))
+		strbuf_printf(sb, "{\"signal\":%d}", WTERMSIG(st->last_status));
+	else
+		strbuf_printf(sb, "{\"status\":%d}",
+		    WEXITSTATUS(st->last_status));
+	strbuf_printf(sb, "}");
+}
+
+void
+status_json(struct strbuf *sb)
+{
+	size_t n = nservices(), i;
+
+	strbuf_printf(sb, "{\"version\":\"%s\",\"pid\":%ld,\"uptime\":%lu,"
+	    "\"handlers_running\":%u,\"max_children\":", PACKAGE_VERSION,
+	    (long)getpid(), uptime(), reaper_running());
+	if (max_children())
+		strbuf_printf(sb, "%u", max_children());
+	else
+		strbuf_printf(sb, "null");
+	strbuf_printf(sb, ",\"children\":%u,\"services\":[", reaper_count());
+	for (i = 0; i < n; i++) {
+		if (i)
+			strbuf_printf(sb, ",");
+		json_service(sb, service_at(i));
+	}
+	strbuf_printf(sb, "]}\n");
+}
+
+void
+status_summary(char *buf, size_t len)
+{
+	unsigned long	accepted = 0;
+	size_t		n = nservices(), i;
+
+	for (i = 0; i < n; i++)
+		accepted += service_at(i)->stats.accepted;
+	snprintf(buf, len, "%zu services, %u handlers running, %lu accepted",
+	    n, reaper_running(), accepted);
+}
+
+void
+status_log(void)
+{
+	struct strbuf	 sb = { 0 };
+	char		*line, *nl;
+
+	status_text(&sb);
+	if (sb.failed)
+		log_warnx("status: out of memory");
+	for (line = sb.s; line && *line; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		log_info("%s", line);
+	}
+	strbuf_free(&sb);
+}
