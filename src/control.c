@@ -27,6 +27,7 @@
 #define CONTROL_BACKLOG		16
 #define CONTROL_PAUSE_MS	1000	/* after EMFILE and the like */
 #define CONTROL_MAXARGS		4
+#define CONTROL_RELOAD_MSG	8192	/* room for the errors of a reload */
 
 /* A fixed table: a slot is never freed, so an event still queued in the
  * current batch for a client that was just dropped finds fd -1. */
@@ -47,6 +48,7 @@ static int		 inited;	/* the slots hold fd -1 */
 static struct evsrc	 lsrc = { -1, NULL };
 static struct timer	 resume;
 static char		*sockpath;
+static int		(*reload_fn)(char *, size_t);
 static dev_t		 sock_dev;	/* to remove only our own file */
 static ino_t		 sock_ino;
 
@@ -111,6 +113,43 @@ reply_status(struct strbuf *out, int json)
 		status_text(out);
 }
 
+void
+control_set_reload(int (*fn)(char *msg, size_t len))
+{
+	reload_fn = fn;
+}
+
+/* OK and a summary, or ERR and the errors, a line each. */
+static void
+reply_reload(struct strbuf *out, long pid)
+{
+	char	*msg;
+	size_t	 n;
+	int	 rc;
+
+	if (reload_fn == NULL) {
+		log_warnx("control: reload requested by pid %ld: not supported "
+		    "yet", pid);
+		strbuf_printf(out, "ERR reload: not supported yet\n");
+		return;
+	}
+	if ((msg = calloc(1, CONTROL_RELOAD_MSG)) == NULL) {
+		out->failed = 1;
+		return;
+	}
+	log_info("control: reload requested by pid %ld", pid);
+	rc = reload_fn(msg, CONTROL_RELOAD_MSG);
+	n = strlen(msg);
+	if (rc == 0)
+		strbuf_printf(out, "OK\n%s%s", msg,
+		    n && msg[n - 1] != '\n' ? "\n" : "");
+	else
+		strbuf_printf(out, "ERR reload failed: keeping the running "
+		    "configuration\n%s%s", msg,
+		    n && msg[n - 1] != '\n' ? "\n" : "");
+	free(msg);
+}
+
 /* Fills c->out with the reply to one command line. */
 static void
 client_command(struct client *c)
@@ -130,11 +169,9 @@ client_command(struct client *c)
 	else if (strcmp(argv[0], "status") == 0 && argc == 2 &&
 	    strcmp(argv[1], "json") == 0)
 		reply_status(&c->out, 1);
-	else if (strcmp(argv[0], "reload") == 0 && argc == 1) {
-		log_warnx("control: reload requested by pid %ld: not supported "
-		    "yet", c->pid);
-		strbuf_printf(&c->out, "ERR reload: not supported yet\n");
-	} else if (strcmp(argv[0], "status") == 0 ||
+	else if (strcmp(argv[0], "reload") == 0 && argc == 1)
+		reply_reload(&c->out, c->pid);
+	else if (strcmp(argv[0], "status") == 0 ||
 	    strcmp(argv[0], "reload") == 0)
 		strbuf_printf(&c->out, "ERR %s: bad arguments\n", clean);
 	else

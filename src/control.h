@@ -16,9 +16,15 @@
 #ifndef PINETD_CONTROL_H
 #define PINETD_CONTROL_H
 
+#include <stddef.h>
+
 /* Creates the socket at path (mode 0600), replacing a stale one, and
  * watches it in the loop. Returns -1, logged, when it cannot. */
 int	control_init(const char *path);
+/* What "reload" runs: fn returns 0 with a summary in msg, or -1 with one
+ * line per error ("FILE:LINE: message"). Unset, "reload" answers
+ * "ERR reload: not supported yet". */
+void	control_set_reload(int (*fn)(char *msg, size_t len));
 /* Drops every client, closes the socket and removes its file. */
 void	control_close(void);
 
