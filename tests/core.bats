@@ -349,7 +349,8 @@ EOF
 	PID=
 	wait_log 'stopped'
 	! client 127.0.0.1 "$P" </dev/null
-	"$PINETD" -f "$CONF" --daemon -p "$T/pinetd.pid" 2>"$LOG" 3>&-
+	"$PINETD" -f "$CONF" --daemon -p "$T/pinetd.pid" -c "$T/ctl.sock" \
+	    2>"$LOG" 3>&-
 	wait_for test -s "$T/pinetd.pid"
 	dpid=$(cat "$T/pinetd.pid")
 	run client 127.0.0.1 "$P" </dev/null

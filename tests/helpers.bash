@@ -65,9 +65,10 @@ write_handler() {
 }
 
 # start_pinetd [args...]: starts the daemon on $CONF and waits until it
-# says it is ready (or has died).
+# says it is ready (or has died). Its control socket is $T/ctl.sock unless
+# args name another with -c.
 start_pinetd() {
-	"$PINETD" -f "$CONF" -v "$@" >"$LOG" 2>&1 &
+	"$PINETD" -f "$CONF" -v -c "$T/ctl.sock" "$@" >"$LOG" 2>&1 &
 	PID=$!
 	wait_log "ready:" || { echo "pinetd did not become ready" >&2; cat "$LOG" >&2; return 1; }
 }

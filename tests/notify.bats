@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# systemd's notification protocol: READY=1 with STATUS= once every
+# listener is bound, STATUS= updates, STOPPING=1 on SIGTERM, WATCHDOG=1 at
+# half of WATCHDOG_USEC. A unix datagram socket in the test's directory
+# stands in for systemd.
+
+load helpers
+
+eval "helpers_$(declare -f setup)"
+eval "helpers_$(declare -f teardown)"
+NPID=
+
+setup() {
+	helpers_setup
+	grep -q '^#define HAVE_SYSTEMD 1' "$PINETD_BUILD/ac-config.h" ||
+		skip "pinetd is built without libsystemd"
+}
+
+teardown() {
+	[ -z "$NPID" ] || kill "$NPID" 2>/dev/null
+	helpers_teardown
+}
+
+# notify_listen: receives datagrams on $T/notify.sock into $T/notify.log,
+# each followed by a line "--".
+notify_listen() {
+	perl -MIO::Socket::UNIX -MSocket -e '
+		my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM,
+		    Local => $ARGV[0]) or die "$ARGV[0]: $!";
+		$| = 1;
+		while (defined $s->recv(my $m, 4096)) { print "$m\n--\n"; }
+	' "$T/notify.sock" >"$T/notify.log" &
+	NPID=$!
+	wait_for test -S "$T/notify.sock"
+	export NOTIFY_SOCKET=$T/notify.sock
+}
+
+# got REGEX: the notifications received so far have a line matching it.
+got() {
+	grep -qE -- "$1" "$T/notify.log"
+}
+
+one_service() {
+	P=$(free_port)
+	write_conf <<EOF
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo s"
+}
+EOF
+}
+
+@test "READY=1 comes with STATUS=, after the listeners are bound; STOPPING=1 on SIGTERM" {
+	one_service
+	notify_listen
+	start_pinetd
+	wait_for got '^READY=1$'
+	cat "$T/notify.log"
+	# one datagram: READY=1 and STATUS= together
+	[ "$(sed -n '1,2p' "$T/notify.log")" = "READY=1
+STATUS=1 services, 0 handlers running, 0 accepted" ]
+	run client 127.0.0.1 "$P" </dev/null
+	[ "$output" = s ]
+	! got STOPPING
+	kill -TERM "$PID"
+	wait "$PID"
+	PID=
+	wait_for got '^STOPPING=1$'
+	wait_for got '^STATUS=stopping$'
+}
+
+@test "STATUS= follows the counters, at most once a second" {
+	one_service
+	notify_listen
+	start_pinetd
+	wait_for got '^READY=1$'
+	for i in 1 2 3; do
+		run client 127.0.0.1 "$P" </dev/null
+	done
+	wait_for got '^STATUS=1 services, 0 handlers running, 3 accepted$'
+	# nothing changed since: no repeat of the same line
+	[ "$(grep -c '^STATUS=' "$T/notify.log")" -le 4 ]
+}
+
+@test "WATCHDOG=1 every half of WATCHDOG_USEC, for WATCHDOG_PID unset or ours" {
+	one_service
+	notify_listen
+	WATCHDOG_USEC=200000 start_pinetd
+	wait_log 'watchdog: keep-alive every 100 ms'
+	three() { [ "$(grep -c '^WATCHDOG=1$' "$T/notify.log")" -ge 3 ]; }
+	wait_for three
+	stop_pinetd
+
+	# WATCHDOG_PID names the process meant: the daemon itself
+	: >"$T/notify.log"
+	(export WATCHDOG_USEC=200000 WATCHDOG_PID=$BASHPID
+	 exec "$PINETD" -f "$CONF" -v -c "$T/ctl.sock") >"$LOG" 2>&1 &
+	PID=$!
+	wait_log 'ready:'
+	wait_for three
+}
+
+@test "no watchdog when WATCHDOG_PID names another process, no messages without NOTIFY_SOCKET" {
+	one_service
+	notify_listen
+	WATCHDOG_USEC=200000 WATCHDOG_PID=1 start_pinetd
+	wait_for got '^READY=1$'
+	! grep -q 'watchdog:' "$LOG"
+	# a STATUS= refresh takes a second, ten watchdog periods
+	run client 127.0.0.1 "$P" </dev/null
+	wait_for got '^STATUS=1 services, 0 handlers running, 1 accepted$'
+	! got WATCHDOG
+	stop_pinetd
+
+	: >"$T/notify.log"
+	unset NOTIFY_SOCKET
+	WATCHDOG_USEC=200000 start_pinetd
+	run client 127.0.0.1 "$P" </dev/null
+	[ "$output" = s ]
+	stop_pinetd
+	[ ! -s "$T/notify.log" ]
+}
