@@ -1,6 +1,7 @@
 /* addr.c: address and port parsing and formatting. */
 #include "ac-config.h"
 
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,11 @@ addr_format(const struct sockaddr *sa, char *ip, size_t iplen, uint16_t *port)
 	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
 	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
 
+	if (sa->sa_family == AF_UNIX) {
+		snprintf(ip, iplen, "%s", ((const struct sockaddr_un *)sa)->sun_path);
+		*port = 0;
+		return AF_UNIX;
+	}
 	if (sa->sa_family == AF_INET) {
 		if (inet_ntop(AF_INET, &sin->sin_addr, ip, iplen) == NULL)
 			return -1;
@@ -101,6 +107,9 @@ addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 
 	if (a->ss_family != b->ss_family)
 		return 0;
+	if (a->ss_family == AF_UNIX)
+		return strcmp(((const struct sockaddr_un *)a)->sun_path,
+		    ((const struct sockaddr_un *)b)->sun_path) == 0;
 	if (a->ss_family == AF_INET)
 		return a4->sin_port == b4->sin_port &&
 		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
@@ -119,6 +128,8 @@ addr_conflict(const struct sockaddr_storage *a, const struct sockaddr_storage *b
 
 	if (a->ss_family != b->ss_family)
 		return 0;
+	if (a->ss_family == AF_UNIX)
+		return addr_equal(a, b);
 	/* sin_port and sin6_port sit at the same offset */
 	if (a4->sin_port != b4->sin_port)
 		return 0;

@@ -2,6 +2,7 @@
 #include "ac-config.h"
 
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -360,7 +361,11 @@ cb_abspath(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 
 static const char *stderr_names[] = { "log", "client", "null", NULL };
 static const char *on_limit_names[] = { "queue", "reject", NULL };
-static const char *protocol_names[] = { "tcp", NULL };
+static const char *protocol_names[] = { "tcp", "udp", "unix", "unix-dgram",
+	NULL };
+static const char *mode_names[] = { "nowait", "wait", "pool", NULL };
+static const char *builtin_names[] = { "none", "echo", "discard", "daytime",
+	"time", "chargen", NULL };
 
 static int
 lookup_name(const char **names, const char *value)
@@ -394,11 +399,31 @@ cb_on_limit(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 }
 
 static int
+cb_mode(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (lookup_name(mode_names, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want nowait, wait or pool",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_builtin(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (lookup_name(builtin_names, value) <= 0)
+		cfg_error(cfg, "%s: unknown builtin '%s': want echo, discard, "
+		    "daytime, time or chargen", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
 cb_protocol(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (lookup_name(protocol_names, value) < 0)
-		cfg_error(cfg, "%s: unsupported protocol '%s': want tcp",
-		    opt->name, value);
+		cfg_error(cfg, "%s: unsupported protocol '%s': want tcp, udp, "
+		    "unix or unix-dgram", opt->name, value);
 	*(const char **)res = value;
 	return 0;
 }
@@ -410,6 +435,7 @@ struct int_range {
 static const struct int_range int_ranges[] = {
 	{ "backlog",		1,	65535 },
 	{ "prefork",		0,	1024 },
+	{ "instances",		1,	1024 },
 	{ "max_instances",	0,	1000000 },
 	{ "max_children",	0,	1000000 },
 	{ "shutdown_timeout",	0,	86400 },
@@ -504,6 +530,13 @@ static cfg_opt_t service_opts[] = {
 	CFG_STR_CB("port", NULL, CFGF_NODEFAULT, cb_port),
 	CFG_STR_LIST_CB("address", NULL, CFGF_NODEFAULT, cb_address),
 	CFG_STR_CB("protocol", "tcp", CFGF_NONE, cb_protocol),
+	CFG_STR_CB("mode", NULL, CFGF_NODEFAULT, cb_mode),
+	CFG_INT_CB("instances", 1, CFGF_NONE, cb_int),
+	CFG_STR_CB("builtin", NULL, CFGF_NODEFAULT, cb_builtin),
+	CFG_STR_CB("path", NULL, CFGF_NODEFAULT, cb_abspath),
+	CFG_STR_CB("socket_owner", NULL, CFGF_NODEFAULT, cb_user),
+	CFG_STR_CB("socket_group", NULL, CFGF_NODEFAULT, cb_group),
+	CFG_STR_CB("socket_mode", NULL, CFGF_NODEFAULT, cb_umask),
 	CFG_STR_CB("exec", NULL, CFGF_NODEFAULT, cb_exec),
 	CFG_STR_LIST("args", NULL, CFGF_NODEFAULT),
 	CFG_STR("argv0", NULL, CFGF_NODEFAULT),
@@ -827,6 +860,11 @@ build_argv(struct service *svc, cfg_t *sec)
 	const char	*argv0 = cfg_getstr(sec, "argv0");
 	size_t		 nargs = cfg_size(sec, "args"), i, n = 0;
 
+	if (svc->builtin) {	/* nothing to exec */
+		svc->path = strdup(builtin_names[svc->builtin]);
+		svc->argv = calloc(1, sizeof(char *));
+		return svc->path && svc->argv ? 0 : -1;
+	}
 	if ((svc->argv = calloc(nargs + 5, sizeof(char *))) == NULL)
 		return -1;
 	if (exec) {
@@ -893,11 +931,67 @@ build_env(struct service *svc, cfg_t *sec, cfg_t *defs)
 	return 0;
 }
 
+/* Protocol, dispatch mode, builtin, and a unix socket's path and owner. */
+static int
+build_kind(struct service *svc, cfg_t *sec)
+{
+	const char	*mode = cfg_getstr(sec, "mode");
+	const char	*owner = cfg_getstr(sec, "socket_owner");
+	const char	*group = cfg_getstr(sec, "socket_group");
+	const char	*smode = cfg_getstr(sec, "socket_mode");
+	struct passwd	*pw;
+
+	svc->protocol = lookup_name(protocol_names, cfg_getstr(sec,
+	    "protocol"));
+	svc->builtin = cfg_size(sec, "builtin") ?
+	    lookup_name(builtin_names, cfg_getstr(sec, "builtin")) :
+	    BUILTIN_NONE;
+	if (mode)
+		svc->mode = lookup_name(mode_names, mode);
+	else if ((svc->protocol == PROTO_UDP ||
+	    svc->protocol == PROTO_UNIX_DGRAM) && !svc->builtin)
+		svc->mode = MODE_WAIT;
+	else
+		svc->mode = MODE_NOWAIT;
+	svc->instances = (unsigned)cfg_getint(sec, "instances");
+	svc->sock_uid = (uid_t)-1;
+	svc->sock_gid = (gid_t)-1;
+	svc->sock_mode = smode ? (int)strtol(smode, NULL, 8) : -1;
+	if (owner && (pw = getpwnam(owner)) != NULL)
+		svc->sock_uid = pw->pw_uid;
+	else if (owner)
+		svc->sock_uid = (uid_t)strtoul(owner, NULL, 10);
+	if (group)
+		(void)resolve_group(group, &svc->sock_gid);
+	if (cfg_size(sec, "path") &&
+	    (svc->sock_path = strdup(cfg_getstr(sec, "path"))) == NULL)
+		return -1;
+	return 0;
+}
+
 static int
 build_addrs(struct service *svc, cfg_t *sec)
 {
 	size_t n = cfg_size(sec, "address"), i;
 	socklen_t len;
+
+	if (svc->sock_path) {
+		struct sockaddr_un *sun;
+
+		if ((svc->addrs = calloc(1, sizeof(*svc->addrs))) == NULL)
+			return -1;
+		sun = (struct sockaddr_un *)&svc->addrs[0];
+		sun->sun_family = AF_UNIX;
+		if (strlen(svc->sock_path) >= sizeof(sun->sun_path)) {
+			load_error(svc->file, svc->line, "service '%s': path "
+			    "'%s' is too long for a unix socket", svc->name,
+			    svc->sock_path);
+			return 1;
+		}
+		strcpy(sun->sun_path, svc->sock_path);
+		svc->naddrs = 1;
+		return 0;
+	}
 
 	svc->addrs_default = (n == 0);
 	if (n == 0) {
@@ -980,26 +1074,49 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 static int
 check_section(cfg_t *sec, const char *file)
 {
-	int has_exec = cfg_size(sec, "exec") > 0;
-	int has_shell = cfg_size(sec, "shell") > 0;
-	int errs = 0;
+	const char	*name = cfg_title(sec);
+	int		 line = title_line(file, name, sec->line);
+	int		 handlers = (cfg_size(sec, "exec") > 0) +
+			    (cfg_size(sec, "shell") > 0) +
+			    (cfg_size(sec, "builtin") > 0);
+	int		 proto = lookup_name(protocol_names,
+			    cfg_getstr(sec, "protocol"));
+	int		 unix_sock = proto == PROTO_UNIX ||
+			    proto == PROTO_UNIX_DGRAM;
+	int		 dgram = proto == PROTO_UDP ||
+			    proto == PROTO_UNIX_DGRAM;
+	const char	*mode = cfg_getstr(sec, "mode");
+	int		 errs = 0;
 
-	if (!has_exec && !has_shell) {
-		load_error(file, title_line(file, cfg_title(sec), sec->line),
-		    "service '%s': no handler: set exec or shell",
-		    cfg_title(sec));
-		errs++;
-	} else if (has_exec && has_shell) {
-		load_error(file, title_line(file, cfg_title(sec), sec->line),
-		    "service '%s': both exec and shell are set; choose one",
-		    cfg_title(sec));
-		errs++;
-	}
-	if (cfg_size(sec, "port") == 0) {
-		load_error(file, title_line(file, cfg_title(sec), sec->line),
-		    "service '%s': no port", cfg_title(sec));
-		errs++;
-	}
+#define SECTION_ERROR(...) do {					\
+	load_error(file, line, __VA_ARGS__);				\
+	errs++;								\
+} while (0)
+	if (handlers == 0)
+		SECTION_ERROR("service '%s': no handler: set exec, shell or "
+		    "builtin", name);
+	else if (handlers > 1)
+		SECTION_ERROR("service '%s': exec, shell and builtin exclude "
+		    "each other; choose one", name);
+	if (!unix_sock && cfg_size(sec, "port") == 0)
+		SECTION_ERROR("service '%s': no port", name);
+	if (unix_sock && cfg_size(sec, "path") == 0)
+		SECTION_ERROR("service '%s': a unix socket needs a path", name);
+	if (unix_sock && (cfg_size(sec, "port") || cfg_size(sec, "address")))
+		SECTION_ERROR("service '%s': a unix socket has a path, not a "
+		    "port or address", name);
+	if (!unix_sock && cfg_size(sec, "path"))
+		SECTION_ERROR("service '%s': path is for unix sockets", name);
+	if (mode && cfg_size(sec, "builtin") && strcmp(mode, "nowait") != 0)
+		SECTION_ERROR("service '%s': a builtin runs in mode nowait",
+		    name);
+	else if (mode && dgram && !cfg_size(sec, "builtin") &&
+	    strcmp(mode, "wait") != 0)
+		SECTION_ERROR("service '%s': a datagram service runs in mode "
+		    "wait", name);
+	if (cfg_size(sec, "builtin") && unix_sock)
+		SECTION_ERROR("service '%s': builtins serve tcp and udp", name);
+#undef SECTION_ERROR
 	return errs ? -1 : 0;
 }
 
@@ -1032,8 +1149,10 @@ service_build(cfg_t *sec, cfg_t *defs, const char *file)
 	if (svc->name == NULL || svc->file == NULL)
 		goto oom;
 	svc->enabled = cfg_getbool(sec, "enabled");
-	svc->protocol = PROTO_TCP;
-	if (resolve_port(cfg_getstr(sec, "port"), &svc->port) != 0)
+	if (build_kind(svc, sec) != 0)
+		goto oom;
+	if (svc->sock_path == NULL &&
+	    resolve_port(cfg_getstr(sec, "port"), &svc->port) != 0)
 		goto bad;	/* already reported by cb_port */
 	svc->backlog = (int)cfg_getint(pick(sec, defs, "backlog"), "backlog");
 	svc->prefork = (int)cfg_getint(pick(sec, defs, "prefork"), "prefork");
@@ -1114,7 +1233,10 @@ check_collisions(struct config *conf, struct service *svc)
 			    o->file, o->line);
 			return;
 		}
-		if (!o->enabled || !svc->enabled)
+		/* tcp and udp may share a port; unix paths may not */
+		if (!o->enabled || !svc->enabled || (o->protocol !=
+		    svc->protocol && (o->sock_path == NULL ||
+		    svc->sock_path == NULL)))
 			continue;
 		for (a = 0; a < svc->naddrs; a++)
 			for (b = 0; b < o->naddrs; b++) {
@@ -1259,6 +1381,7 @@ service_unref(struct service *svc)
 	free(svc->reject_msg);
 	free(svc->chdir);
 	free(svc->chroot);
+	free(svc->sock_path);
 	free(svc);
 }
 

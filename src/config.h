@@ -14,7 +14,10 @@
 #define CONN_ENV_SLOTS	5
 
 enum stderr_mode { STDERR_LOG, STDERR_CLIENT, STDERR_NULL };
-enum protocol { PROTO_TCP };
+enum protocol { PROTO_TCP, PROTO_UDP, PROTO_UNIX, PROTO_UNIX_DGRAM };
+enum mode { MODE_NOWAIT, MODE_WAIT, MODE_POOL };
+enum builtin { BUILTIN_NONE, BUILTIN_ECHO, BUILTIN_DISCARD, BUILTIN_DAYTIME,
+	BUILTIN_TIME, BUILTIN_CHARGEN };
 enum on_limit { ON_LIMIT_QUEUE, ON_LIMIT_REJECT };
 
 /* Why a connection was refused, in the order policy checks them. */
@@ -35,6 +38,7 @@ struct service_stats {
 	unsigned long	exec_failed;
 	unsigned long	spawn_failed;	/* fork/clone failed */
 	unsigned long	refused[REFUSE_NREASONS];
+	unsigned long	dropped;	/* datagrams a UDP builtin ignored */
 	unsigned long	timeouts;
 	int		last_status;	/* raw wait status of the last handler */
 };
@@ -45,6 +49,13 @@ struct service {
 	int		 line;
 	int		 enabled;
 	int		 protocol;
+	int		 mode;
+	unsigned	 instances;	/* mode = pool: copies kept running */
+	int		 builtin;	/* served without exec */
+	char		*sock_path;	/* unix sockets */
+	uid_t		 sock_uid;	/* (uid_t)-1: unchanged */
+	gid_t		 sock_gid;
+	int		 sock_mode;	/* -1: unchanged */
 	uint16_t	 port;
 	size_t		 naddrs;
 	struct sockaddr_storage *addrs;	/* port filled in */

@@ -3,15 +3,19 @@
 #include "ac-config.h"
 
 #include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "config.h"
 #include "listener.h"
 #include "log.h"
@@ -23,12 +27,17 @@
 
 #define ACCEPT_BATCH	16	/* per readable event: others get their turn */
 #define PAUSE_MS	100	/* after EMFILE/ENFILE/ENOMEM */
+#define POOL_STABLE_MS	1000	/* a pool handler living less crashed */
+#define POOL_BACKOFF_MIN 100
+#define POOL_BACKOFF_MAX 30000
 
 static struct listener	*listeners;
 static unsigned		 nlisteners;
 static unsigned		 nheld;		/* listeners held by a full service */
 
 static void listener_readable(struct evsrc *, uint32_t);
+static void pool_fill(struct listener *);
+static void pool_retry(struct timer *);
 
 unsigned
 listener_count(void)
@@ -37,38 +46,94 @@ listener_count(void)
 }
 
 static int
+dgram(const struct service *svc)
+{
+	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
+}
+
+/* A stale socket file of an earlier run is replaced; anything else that
+ * sits on the path is left alone. */
+static int
+unix_prepare(const struct service *svc)
+{
+	struct stat st;
+
+	if (lstat(svc->sock_path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return unlink(svc->sock_path);
+}
+
+/* Owner and mode of a unix socket, applied before listen. */
+static int
+unix_finish(const struct service *svc)
+{
+	if ((svc->sock_uid != (uid_t)-1 || svc->sock_gid != (gid_t)-1) &&
+	    chown(svc->sock_path, svc->sock_uid, svc->sock_gid) != 0)
+		return -1;
+	if (svc->sock_mode >= 0 &&
+	    chmod(svc->sock_path, (mode_t)svc->sock_mode) != 0)
+		return -1;
+	return 0;
+}
+
+static int
 listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 {
 	socklen_t	len = ss->ss_family == AF_INET ?
 			    sizeof(struct sockaddr_in) :
-			    sizeof(struct sockaddr_in6);
-	int		fd, on = 1;
+			    ss->ss_family == AF_INET6 ?
+			    sizeof(struct sockaddr_in6) :
+			    sizeof(struct sockaddr_un);
+	int		fd, on = 1, saved;
+	int		type = dgram(svc) ? SOCK_DGRAM : SOCK_STREAM;
 
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	if (ss->ss_family == AF_UNIX && unix_prepare(svc) != 0)
+		return -1;
+	fd = socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	if ((ss->ss_family != AF_UNIX && setsockopt(fd, SOL_SOCKET,
+	    SO_REUSEADDR, &on, sizeof(on)) != 0) ||
 	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) != 0) ||
-	    bind(fd, (const struct sockaddr *)ss, len) != 0 ||
-	    listen(fd, svc->backlog) != 0) {
-		int saved = errno;
-
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	    bind(fd, (const struct sockaddr *)ss, len) != 0)
+		goto fail;
+	if (ss->ss_family == AF_UNIX && unix_finish(svc) != 0)
+		goto fail_unlink;
+	if (type == SOCK_STREAM && listen(fd, svc->backlog) != 0)
+		goto fail_unlink;
+	/* pool handlers accept by themselves, blocking as programs expect */
+	if (svc->mode == MODE_POOL && fcntl(fd, F_SETFL, 0) != 0)
+		goto fail_unlink;
 	return fd;
+fail_unlink:
+	saved = errno;
+	if (ss->ss_family == AF_UNIX)
+		(void)unlink(svc->sock_path);
+	errno = saved;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
 static void
 listener_free(struct listener *l)
 {
 	loop_timer_cancel(&l->resume);
+	loop_timer_cancel(&l->pool_timer);
+	/* its wait or pool handlers run on; they no longer report here */
+	reaper_forget_listener(l, l->svc->mode == MODE_POOL);
 	if (l->ev.fd >= 0) {
 		loop_del(&l->ev);
 		close(l->ev.fd);
+		if (l->addr.ss_family == AF_UNIX)
+			(void)unlink(l->svc->sock_path);
 	}
 	service_unref(l->svc);
 	free(l);
@@ -79,7 +144,8 @@ listener_free(struct listener *l)
 static void
 listener_poll(struct listener *l)
 {
-	if (loop_mod(&l->ev, l->paused || l->held ? 0 : EPOLLIN) != 0)
+	if (loop_mod(&l->ev, l->paused || l->held || l->waiting ? 0 :
+	    EPOLLIN) != 0)
 		log_warn("%s: epoll_ctl listener", l->svc->name);
 }
 
@@ -131,7 +197,8 @@ listener_slot_freed(void)
 	if (nheld == 0)
 		return;
 	for (l = listeners; l; l = l->next)
-		if (l->held && !policy_full(l->svc)) {
+		if (l->held && l->svc->mode != MODE_POOL &&
+		    !policy_full(l->svc)) {
 			l->held = 0;
 			nheld--;
 			listener_poll(l);
@@ -151,6 +218,7 @@ listener_new(struct service *svc, const struct sockaddr_storage *ss, int fd)
 	l->svc = service_ref(svc);
 	l->addr = *ss;
 	l->resume.cb = listener_resume;
+	l->pool_timer.cb = pool_retry;
 	addr_format((const struct sockaddr *)ss, l->localip,
 	    sizeof(l->localip), &port);
 	l->localport = port;
@@ -185,7 +253,12 @@ listener_open(struct service *svc, const struct sockaddr_storage *ss)
 		log_warn("%s: listener", svc->name);
 		return -1;
 	}
-	if (loop_add(&l->ev, EPOLLIN) != 0) {
+	/* a pool's handlers accept: the master never polls that socket */
+	if (svc->mode == MODE_POOL) {
+		l->held = 1;
+		nheld++;
+	}
+	if (loop_add(&l->ev, svc->mode == MODE_POOL ? 0 : EPOLLIN) != 0) {
 		log_warn("%s: epoll_ctl", svc->name);
 		listener_free(l);
 		return -1;
@@ -194,6 +267,8 @@ listener_open(struct service *svc, const struct sockaddr_storage *ss)
 	listeners = l;
 	nlisteners++;
 	log_debug("%s: listening on %s port %u", svc->name, ip, port);
+	if (svc->mode == MODE_POOL)
+		pool_fill(l);
 	return 0;
 }
 
@@ -271,7 +346,8 @@ listener_carry(struct listener *l, struct service *svc)
 	l->keep = 1;
 	service_unref(l->svc);
 	l->svc = service_ref(svc);
-	if (l->held) {		/* a new record: its own count of handlers */
+	if (l->held && svc->mode != MODE_POOL) {	/* a new record: its own
+							 * count of handlers */
 		l->held = 0;
 		nheld--;
 		listener_poll(l);
@@ -383,6 +459,26 @@ conn_spawn(struct listener *l, int fd, const char *peer, struct source *src)
 		child_watch_stderr(c, errfd);
 }
 
+static void
+conn_builtin(struct service *svc, int fd, const char *peer,
+    struct source *src)
+{
+	struct child	*c;
+	int		 pid = builtin_stream(svc, fd);
+
+	if (pid <= 0 || (c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
+		policy_release(svc, src);
+		if (pid < 0)
+			log_warn("%s: cannot fork for %s", svc->name, peer);
+		else
+			log_info("%s: answered %s", svc->name, peer);
+		return;
+	}
+	child_begin(c, peer, src);
+	log_info("%s: connection from %s, pid %ld (%u running, builtin)",
+	    svc->name, peer, (long)pid, svc->running);
+}
+
 /* Says why, if the service has a message, and closes: no fork spent. */
 static void
 conn_refuse(struct service *svc, int fd, const struct sockaddr *sa,
@@ -419,11 +515,121 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
 	}
 	svc->stats.accepted++;
 	envlen = spawn_conn_env(l, fd, sa, env, peer, sizeof(peer));
+	if (svc->builtin) {
+		conn_builtin(svc, fd, peer, src);
+		close(fd);
+		return;
+	}
 	if (prefork_handoff(svc, fd, env, envlen, peer, src) != 0) {
 		spawn_set_env(svc, env, envlen);
 		conn_spawn(l, fd, peer, src);
 	}
 	close(fd);	/* the handler has its own copy */
+}
+
+/* Runs a handler that gets the listening socket itself: mode wait (until
+ * it exits, the master leaves the socket alone) and mode pool. Returns
+ * the child, or NULL when none could be started. */
+static struct child *
+listener_handler(struct listener *l, const char *what)
+{
+	static struct ratelimit	 rl;
+	struct service		*svc = l->svc;
+	struct child		*c;
+	char			 env[SPAWN_CONNENV];
+	pid_t			 pid;
+	int			 errfd, err = 0, stage = 0;
+
+	spawn_set_env(svc, env, spawn_listener_env(l, env));
+	pid = spawn_handler(svc, l->ev.fd, &errfd, &err, &stage);
+	if (pid < 0 || (c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
+		svc->stats.spawn_failed++;
+		log_warn_rl(&rl, "%s: cannot start a %s handler", svc->name,
+		    what);
+		return NULL;
+	}
+	child_begin(c, what, NULL);
+	c->listener = l;
+	if (err != 0) {
+		c->failed = 1;
+		svc->stats.exec_failed++;
+		errno = err;
+		log_warn_rl(&rl, "%s: %s %s for the %s handler failed",
+		    svc->name, spawn_stage_name(stage), svc->path, what);
+	} else
+		log_info("%s: %s handler pid %ld started", svc->name, what,
+		    (long)pid);
+	if (errfd >= 0)
+		child_watch_stderr(c, errfd);
+	return c;
+}
+
+static void
+conn_wait(struct listener *l)
+{
+	struct child	*c;
+	char		 junk[1];
+
+	/* the handler reads it as programs do: blocking */
+	(void)fcntl(l->ev.fd, F_SETFL, 0);
+	c = listener_handler(l, "wait");
+	if (c == NULL || c->failed) {
+		/* a datagram nobody will read would wake us forever */
+		if (dgram(l->svc))
+			(void)recv(l->ev.fd, junk, sizeof(junk), MSG_DONTWAIT);
+		if (c == NULL) {
+			(void)fcntl(l->ev.fd, F_SETFL, O_NONBLOCK);
+			listener_pause(l, PAUSE_MS);
+			return;
+		}
+	}
+	l->waiting = 1;
+	listener_poll(l);
+}
+
+static void
+pool_fill(struct listener *l)
+{
+	while (l->pool_running < l->svc->instances) {
+		if (listener_handler(l, "pool") == NULL) {
+			loop_timer_arm(&l->pool_timer, PAUSE_MS);
+			return;
+		}
+		l->pool_running++;
+	}
+}
+
+static void
+pool_retry(struct timer *t)
+{
+	pool_fill((struct listener *)((char *)t -
+	    offsetof(struct listener, pool_timer)));
+}
+
+void
+listener_handler_done(struct listener *l, uint64_t ms)
+{
+	if (l->svc->mode == MODE_WAIT) {
+		l->waiting = 0;
+		(void)fcntl(l->ev.fd, F_SETFL, O_NONBLOCK);
+		listener_poll(l);
+		return;
+	}
+	l->pool_running--;
+	if (ms >= POOL_STABLE_MS) {
+		l->pool_backoff = 0;
+		pool_fill(l);
+		return;
+	}
+	/* exited at once: restart it later, later each time */
+	l->pool_backoff = l->pool_backoff ? l->pool_backoff * 2 :
+	    POOL_BACKOFF_MIN;
+	if (l->pool_backoff > POOL_BACKOFF_MAX)
+		l->pool_backoff = POOL_BACKOFF_MAX;
+	log_warnx("%s: pool handler exited after %llu ms; crash-looping, "
+	    "restarting in %u ms", l->svc->name, (unsigned long long)ms,
+	    l->pool_backoff);
+	loop_timer_arm(&l->pool_timer, l->pool_backoff);
 }
 
 static void
@@ -436,6 +642,14 @@ listener_readable(struct evsrc *src, uint32_t events)
 	int			 i, fd;
 
 	(void)events;
+	if (l->svc->builtin && dgram(l->svc)) {
+		builtin_dgram(l);
+		return;
+	}
+	if (l->svc->mode == MODE_WAIT) {
+		conn_wait(l);
+		return;
+	}
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		if (l->svc->on_limit == ON_LIMIT_QUEUE && policy_full(l->svc)) {
 			listener_hold(l);

@@ -21,6 +21,10 @@ struct listener {
 	int			 paused;	/* not polled for a while */
 	int			 held;		/* service full, on_limit queue */
 	int			 keep;		/* reload: carried over */
+	int			 waiting;	/* mode wait: a handler has it */
+	unsigned		 pool_running;	/* mode pool: handlers alive */
+	unsigned		 pool_backoff;	/* ms before the next restart */
+	struct timer		 pool_timer;
 	struct timer		 resume;
 	struct listener		*next;
 };
@@ -35,6 +39,9 @@ unsigned listener_count(void);
  * refused; the others are closed, and new ones opened. A bind failure is
  * logged and leaves that one service down. Logs what changed. */
 void	listener_reload(struct config *old, struct config *new);
+/* A handler given this listener's socket (mode wait or pool) ended after
+ * running for ms milliseconds. */
+void	listener_handler_done(struct listener *, uint64_t ms);
 /* A handler ended: listeners held while their service was full resume
  * polling if it no longer is. */
 void	listener_slot_freed(void);

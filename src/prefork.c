@@ -77,7 +77,9 @@ prefork_start(struct config *conf)
 	for (i = 0; i < conf->nservices; i++) {
 		struct service *svc = conf->services[i];
 
-		if (!svc->enabled || svc->prefork == 0)
+		/* workers take accepted clients: nowait, exec'd handlers */
+		if (!svc->enabled || svc->prefork == 0 ||
+		    svc->mode != MODE_NOWAIT || svc->builtin)
 			continue;
 		if ((p = calloc(1, sizeof(*p))) == NULL)
 			return -1;

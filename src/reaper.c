@@ -287,7 +287,10 @@ child_exited(struct child *c, int status)
 		policy_release(c->svc, c->src);
 		if (!c->failed)
 			log_exit(c, status);
-		check_looping(c, status, ms);
+		if (c->listener)
+			listener_handler_done(c->listener, ms);
+		else
+			check_looping(c, status, ms);
 		listener_slot_freed();
 	}
 	child_unlink(c);
@@ -316,6 +319,21 @@ reaper_run(void)
 		loop_timer_cancel(&drain_timer);
 		drain_done();
 	}
+}
+
+void
+reaper_forget_listener(struct listener *l, int terminate)
+{
+	struct child	*c;
+	unsigned	 i;
+
+	for (i = 0; i < CHILD_BUCKETS; i++)
+		for (c = table[i]; c; c = c->hnext)
+			if (c->listener == l) {
+				c->listener = NULL;
+				if (terminate)
+					(void)kill(c->pid, SIGTERM);
+			}
 }
 
 static unsigned

@@ -10,6 +10,7 @@
 
 struct service;
 struct source;
+struct listener;
 
 enum child_state {
 	CHILD_HANDLER,		/* serving a connection */
@@ -33,6 +34,7 @@ struct child {
 	struct source	*src;		/* per-source record (policy.c) */
 	struct timer	 deadline;	/* the service's timeout */
 	int		 timed_out;	/* SIGTERM sent for the timeout */
+	struct listener	*listener;	/* mode wait/pool: whose socket it has */
 	struct child	*hnext;		/* pid hash chain */
 	struct child	*pnext;		/* pool's idle list, or dead list */
 };
@@ -50,6 +52,9 @@ void		 reaper_run(void);
 /* Frees the children reaped during this batch of events. */
 void		 reaper_flush(void);
 unsigned	 reaper_count(void);
+/* A listener is going: its handlers stop reporting to it (and, for a
+ * pool, are asked to end with SIGTERM). */
+void		 reaper_forget_listener(struct listener *, int terminate);
 /* Handlers alive, all services together. */
 unsigned	 reaper_running(void);
 /* Stop: waits up to timeout seconds for every child to end, then sends

@@ -101,6 +101,60 @@ env_add(char *buf, size_t off, const char *name, const char *value)
 	return off + (size_t)n + 1;
 }
 
+static const char *
+proto_name(const struct service *svc, int family)
+{
+	switch (svc->protocol) {
+	case PROTO_UDP:
+		return family == AF_INET6 ? "UDP6" : "UDP";
+	case PROTO_UNIX:
+	case PROTO_UNIX_DGRAM:
+		return "UNIX";
+	default:
+		return family == AF_INET6 ? "TCP6" : "TCP";
+	}
+}
+
+size_t
+spawn_listener_env(const struct listener *l, char *buf)
+{
+	char	num[8];
+	size_t	off;
+
+	off = env_add(buf, 0, "PROTO", proto_name(l->svc,
+	    l->addr.ss_family));
+	if (l->addr.ss_family == AF_UNIX)
+		return off;
+	off = env_add(buf, off, "TCPLOCALIP", l->localip);
+	snprintf(num, sizeof(num), "%u", l->localport);
+	return env_add(buf, off, "TCPLOCALPORT", num);
+}
+
+/* A unix stream peer: its credentials, from the kernel. */
+static size_t
+spawn_unix_env(int fd, char *buf, char *peer, size_t peerlen)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+	char		num[16];
+	size_t		off;
+
+	off = env_add(buf, 0, "PROTO", "UNIX");
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		snprintf(peer, peerlen, "unix");
+		return off;
+	}
+	snprintf(num, sizeof(num), "%u", (unsigned)cred.uid);
+	off = env_add(buf, off, "UNIXREMOTEEUID", num);
+	snprintf(num, sizeof(num), "%u", (unsigned)cred.gid);
+	off = env_add(buf, off, "UNIXREMOTEEGID", num);
+	snprintf(num, sizeof(num), "%ld", (long)cred.pid);
+	off = env_add(buf, off, "UNIXREMOTEPID", num);
+	snprintf(peer, peerlen, "unix pid %ld uid %u", (long)cred.pid,
+	    (unsigned)cred.uid);
+	return off;
+}
+
 size_t
 spawn_conn_env(const struct listener *l, int fd, const struct sockaddr *sa,
     char *buf, char *peer, size_t peerlen)
@@ -113,6 +167,8 @@ spawn_conn_env(const struct listener *l, int fd, const struct sockaddr *sa,
 	int			 fam;
 	size_t			 off = 0;
 
+	if (l->addr.ss_family == AF_UNIX)
+		return spawn_unix_env(fd, buf, peer, peerlen);
 	fam = addr_format(sa, rip, sizeof(rip), &rport);
 	if (fam < 0)
 		snprintf(rip, sizeof(rip), "unknown");

@@ -36,6 +36,9 @@ int		 spawn_devnull(void);
 size_t		 spawn_conn_env(const struct listener *l, int fd,
 		    const struct sockaddr *sa, char *buf, char *peer,
 		    size_t peerlen);
+/* The same for a handler given the listening socket itself (mode wait or
+ * pool): PROTO and the local address only. */
+size_t		 spawn_listener_env(const struct listener *l, char *buf);
 /* Points the service's per-connection env slots at the strings in buf. */
 void		 spawn_set_env(const struct service *, const char *buf,
 		    size_t len);

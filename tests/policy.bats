@@ -391,9 +391,11 @@ service s {
 	shell = "sleep 1; echo ok"
 }
 EOF
-	# nobody may run 4 processes: the master and a handler or so
+	# a user of its own may run 4 processes: the master and a handler or so
+	getent passwd pinetd-test >/dev/null ||
+		useradd -r -M -s /usr/sbin/nologin -G adm,dialout pinetd-test
 	mkdir -m 777 "$T/run"
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	setpriv --reuid=pinetd-test --regid=pinetd-test --clear-groups \
 	    bash -c 'ulimit -u 4 && exec "$0" -f "$1" -v -c "$2"' \
 	    "$PINETD" "$CONF" "$T/run/ctl.sock" >"$LOG" 2>&1 &
 	PID=$!

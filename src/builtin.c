@@ -1,0 +1,189 @@
+/* builtin.c: the classic inetd internal services: echo (RFC 862), discard
+ * (RFC 863), daytime (RFC 867), time (RFC 868) and chargen (RFC 864). */
+#include "ac-config.h"
+
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+
+#ifndef SYS_close_range
+#define SYS_close_range	436
+#endif
+
+#define UNIX_TO_1900	2208988800UL	/* seconds from 1900 to 1970 */
+#define CHARGEN_LINE	72
+#define DGRAM_BATCH	16
+#define DGRAM_MAX	8192
+
+static size_t
+daytime_text(char *buf, size_t len)
+{
+	time_t		now = time(NULL);
+	struct tm	tm;
+
+	localtime_r(&now, &tm);
+	return strftime(buf, len, "%A, %B %d, %Y %H:%M:%S-%Z\r\n", &tm);
+}
+
+static size_t
+time_bytes(unsigned char *b)
+{
+	uint32_t t = (uint32_t)((unsigned long)time(NULL) + UNIX_TO_1900);
+
+	b[0] = (unsigned char)(t >> 24);
+	b[1] = (unsigned char)(t >> 16);
+	b[2] = (unsigned char)(t >> 8);
+	b[3] = (unsigned char)t;
+	return 4;
+}
+
+/* Line n of the rotating pattern of the 95 printable characters. */
+static void
+chargen_line(char *out, unsigned n)
+{
+	int i;
+
+	for (i = 0; i < CHARGEN_LINE; i++)
+		out[i] = (char)(' ' + (n + (unsigned)i) % 95);
+	out[CHARGEN_LINE] = '\r';
+	out[CHARGEN_LINE + 1] = '\n';
+}
+
+/* The child of a stream builtin: the service's credentials, then serve. */
+static void __attribute__((noreturn))
+builtin_child(const struct service *svc, int fd)
+{
+	char		buf[4096];
+	sigset_t	none;
+	ssize_t		n;
+	unsigned	line = 0;
+
+	setproctitle("%s builtin", svc->name);
+	(void)syscall(SYS_close_range, 3, fd - 1, 0);
+	(void)syscall(SYS_close_range, fd + 1, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (geteuid() == 0 && (setgroups((size_t)svc->ngroups,
+	    svc->groups) != 0 || setgid(svc->gid) != 0 ||
+	    setuid(svc->uid) != 0))
+		_exit(111);
+	switch (svc->builtin) {
+	case BUILTIN_ECHO:
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, (size_t)n) != n)
+				_exit(0);
+		break;
+	case BUILTIN_DISCARD:
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		break;
+	case BUILTIN_CHARGEN:
+		for (;;) {
+			chargen_line(buf, line++);
+			if (write(fd, buf, CHARGEN_LINE + 2) < 0)
+				break;
+		}
+		break;
+	}
+	_exit(0);
+}
+
+int
+builtin_stream(struct service *svc, int fd)
+{
+	char	buf[128];
+	size_t	len;
+	pid_t	pid;
+
+	switch (svc->builtin) {
+	case BUILTIN_DAYTIME:
+		len = daytime_text(buf, sizeof(buf));
+		(void)send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		return 0;
+	case BUILTIN_TIME:
+		len = time_bytes((unsigned char *)buf);
+		(void)send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		return 0;
+	}
+	if ((pid = fork()) == 0)
+		builtin_child(svc, fd);
+	return pid;
+}
+
+/* The loop and amplification defence of the BSD inetds: no answer to a
+ * privileged source port (another builtin, or a forged one) nor to a
+ * broadcast or multicast source. */
+static int
+dgram_ignored(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return ntohs(sin->sin_port) < 1024 ||
+		    sin->sin_addr.s_addr == htonl(INADDR_BROADCAST) ||
+		    IN_MULTICAST(ntohl(sin->sin_addr.s_addr));
+	if (ss->ss_family == AF_INET6)
+		return ntohs(sin6->sin6_port) < 1024 ||
+		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
+	return 1;
+}
+
+void
+builtin_dgram(struct listener *l)
+{
+	struct service		*svc = l->svc;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 in[DGRAM_MAX], out[DGRAM_MAX];
+	ssize_t			 n;
+	size_t			 len = 0;
+	unsigned		 i, k;
+
+	for (i = 0; i < DGRAM_BATCH; i++) {
+		sslen = sizeof(ss);
+		n = recvfrom(l->ev.fd, in, sizeof(in), MSG_DONTWAIT,
+		    (struct sockaddr *)&ss, &sslen);
+		if (n < 0)
+			return;
+		if (dgram_ignored(&ss)) {
+			svc->stats.dropped++;
+			continue;
+		}
+		svc->stats.accepted++;
+		switch (svc->builtin) {
+		case BUILTIN_ECHO:
+			memcpy(out, in, (size_t)n);
+			len = (size_t)n;
+			break;
+		case BUILTIN_DISCARD:
+			continue;
+		case BUILTIN_DAYTIME:
+			len = daytime_text(out, sizeof(out));
+			break;
+		case BUILTIN_TIME:
+			len = time_bytes((unsigned char *)out);
+			break;
+		case BUILTIN_CHARGEN:
+			/* RFC 864: up to 512 characters a datagram */
+			for (k = 0, len = 0; k < 6; k++, len += CHARGEN_LINE + 2)
+				chargen_line(out + len, (unsigned)svc->stats.accepted + k);
+			break;
+		}
+		(void)sendto(l->ev.fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+		    (struct sockaddr *)&ss, sslen);
+	}
+}
