@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,20 @@ notify_ready(void)
 	notify_send(msg);
 }
 
+/* RELOADING=1 with the monotonic time systemd wants beside it. */
+void
+notify_reloading(void)
+{
+	struct timespec	ts;
+	char		msg[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000);
+	notify_send(msg);
+}
+
 void
 notify_stopping(void)
 {
@@ -138,6 +153,11 @@ notify_init(void (*summary)(char *, size_t))
 
 void
 notify_ready(void)
+{
+}
+
+void
+notify_reloading(void)
 {
 }
 

@@ -11,6 +11,7 @@
 void	notify_init(void (*summary)(char *buf, size_t len));
 /* READY=1 with the current summary as STATUS=. */
 void	notify_ready(void);
+void	notify_reloading(void);
 void	notify_stopping(void);
 void	notify_status(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

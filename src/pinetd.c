@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "prefork.h"
 #include "reaper.h"
+#include "reload.h"
 #include "spawn.h"
 #include "status.h"
 
@@ -62,6 +63,45 @@ print_error(const char *line, void *arg)
 		log_warnx("%s", line);
 }
 
+#define STOP_GRACE	2	/* seconds between SIGTERM and SIGKILL */
+
+/* Stop: no new connection, then handlers get shutdown_timeout seconds to
+ * finish; a second signal cuts the wait short. */
+static int stopping;
+
+static void
+master_stop(int signo)
+{
+	if (stopping) {
+		log_info("%s again: not waiting any longer", strsignal(signo));
+		reaper_drain(0, STOP_GRACE, loop_stop);
+		return;
+	}
+	stopping = 1;
+	log_info("%s: stopping", strsignal(signo));
+	notify_stopping();
+	listener_close_all();
+	prefork_stop();
+	reaper_drain(conf->shutdown_timeout, STOP_GRACE, loop_stop);
+}
+
+/* SIGHUP and pinetctl reload, with systemd told around it. */
+static int
+master_reload(char *msg, size_t len)
+{
+	int rc;
+
+	if (stopping) {
+		snprintf(msg, len, "stopping: not reloading\n");
+		log_warnx("stopping: not reloading");
+		return -1;
+	}
+	notify_reloading();
+	rc = reload_run(msg, len);
+	notify_ready();
+	return rc;
+}
+
 static void
 on_signal(int signo)
 {
@@ -71,14 +111,14 @@ on_signal(int signo)
 		break;
 	case SIGTERM:
 	case SIGINT:
-		log_info("%s: stopping", strsignal(signo));
-		notify_stopping();
-		loop_stop();
+		master_stop(signo);
 		break;
-	case SIGHUP:
-		log_warnx("SIGHUP: reload is not supported yet; keeping the "
-		    "running configuration");
+	case SIGHUP: {
+		char msg[1024];
+
+		(void)master_reload(msg, sizeof(msg));
 		break;
+	}
 	case SIGUSR1:
 		status_log();
 		break;
@@ -308,6 +348,9 @@ main(int argc, char *argv[], char *envp[])
 		pidfile_write(pidfh);
 	warn_credentials();
 	policy_init(conf);
+	service_free_hook = policy_free;
+	reload_init(&conf, file);
+	control_set_reload(master_reload);
 	if (prefork_start(conf) != 0)
 		fatal("worker pools");
 	setproctitle("master [%zu services]", conf->nservices);
@@ -324,8 +367,6 @@ main(int argc, char *argv[], char *envp[])
 	prefork_stop();
 	if (pidfh)
 		pidfile_remove(pidfh);
-	for (size_t i = 0; i < conf->nservices; i++)
-		policy_free(conf->services[i]);
 	config_free(conf);
 	log_info("stopped");
 	free(conf_path);

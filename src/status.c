@@ -2,6 +2,7 @@
  * one-line summary; built from the config and the counters it holds. */
 #include "ac-config.h"
 
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,22 +16,27 @@
 #include "policy.h"
 #include "prefork.h"
 #include "reaper.h"
+#include "reload.h"
 #include "status.h"
 #include "strbuf.h"
 
 enum column {
-	COL_NAME, COL_LISTEN, COL_MODE, COL_RUNNING, COL_POOL, COL_ACCEPTED,
-	COL_REFUSED, COL_OK, COL_FAIL, COL_KILLED, COL_EXECFAIL, COL_LAST,
-	NCOLS
+	COL_NAME, COL_PROTO, COL_LISTEN, COL_MODE, COL_RUNNING, COL_POOL,
+	COL_ACCEPTED, COL_REFUSED, COL_OK, COL_FAIL, COL_KILLED, COL_EXECFAIL,
+	COL_LAST, NCOLS
 };
 
 static const char *col_names[NCOLS] = {
-	"SERVICE", "LISTEN", "MODE", "RUNNING", "POOL", "ACCEPTED", "REFUSED",
-	"OK", "FAIL", "KILLED", "EXECFAIL", "LAST"
+	"SERVICE", "PROTO", "LISTEN", "MODE", "RUNNING", "POOL", "ACCEPTED",
+	"REFUSED", "OK", "FAIL", "KILLED", "EXECFAIL", "LAST"
 };
 
 /* Columns of counts are aligned to the right. */
-static const int col_right[NCOLS] = { 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
+static const int col_right[NCOLS] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
+
+/* As in the configuration. */
+static const char *proto_names[] = { "tcp", "udp", "unix", "unix-dgram" };
+static const char *mode_names[] = { "nowait", "wait", "pool" };
 
 static struct config	**conf;
 static uint64_t		  started;
@@ -77,14 +83,42 @@ uptime(void)
 	return (unsigned long)((loop_now() - started) / 1000);
 }
 
-/* "ip:port" or "[ip6]:port" */
+static const char *
+proto_name(const struct service *svc)
+{
+	return svc->protocol >= 0 && svc->protocol < (int)(sizeof(proto_names) /
+	    sizeof(proto_names[0])) ? proto_names[svc->protocol] : "?";
+}
+
+static const char *
+mode_name(const struct service *svc)
+{
+	return svc->mode >= 0 && svc->mode < (int)(sizeof(mode_names) /
+	    sizeof(mode_names[0])) ? mode_names[svc->mode] : "?";
+}
+
+/* The limit shown after the running count: the copies a pool keeps, else
+ * max_instances; 0 for none. */
+static unsigned
+running_max(const struct service *svc)
+{
+	return svc->mode == MODE_POOL ? svc->instances : svc->max_instances;
+}
+
+/* "ip:port", "[ip6]:port" or a unix socket's path */
 static void
 format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	char		ip[ADDR_STRLEN];
-	uint16_t	port;
-	int		af;
+	const struct sockaddr_un	*sun = (const struct sockaddr_un *)ss;
+	char				 ip[ADDR_STRLEN];
+	uint16_t			 port;
+	int				 af;
 
+	if (ss->ss_family == AF_UNIX) {
+		snprintf(buf, len, "%.*s", (int)sizeof(sun->sun_path),
+		    sun->sun_path);
+		return;
+	}
 	af = addr_format((const struct sockaddr *)ss, ip, sizeof(ip), &port);
 	if (af < 0)
 		snprintf(buf, len, "?");
@@ -122,16 +156,17 @@ row_fill(struct strbuf *cell, const struct service *svc)
 	size_t				 i;
 
 	strbuf_printf(&cell[COL_NAME], "%s", svc->name);
+	strbuf_printf(&cell[COL_PROTO], "%s", proto_name(svc));
 	for (i = 0; svc->enabled && i < svc->naddrs; i++) {
 		format_addr(&svc->addrs[i], a, sizeof(a));
 		strbuf_printf(&cell[COL_LISTEN], "%s%s", i ? "," : "", a);
 	}
 	if (!svc->enabled)
 		strbuf_printf(&cell[COL_LISTEN], "disabled");
-	strbuf_printf(&cell[COL_MODE], "nowait");
-	if (svc->max_instances)
+	strbuf_printf(&cell[COL_MODE], "%s", mode_name(svc));
+	if (running_max(svc))
 		strbuf_printf(&cell[COL_RUNNING], "%u/%u", svc->running,
-		    svc->max_instances);
+		    running_max(svc));
 	else
 		strbuf_printf(&cell[COL_RUNNING], "%u/-", svc->running);
 	if (svc->enabled && svc->prefork > 0)
@@ -239,18 +274,18 @@ json_service(struct strbuf *sb, const struct service *svc)
 
 	strbuf_printf(sb, "{");
 	json_string(sb, "name", svc->name);
-	strbuf_printf(sb, ",\"enabled\":%s,\"listen\":[",
-	    svc->enabled ? "true" : "false");
+	strbuf_printf(sb, ",\"enabled\":%s,\"protocol\":\"%s\",\"listen\":[",
+	    svc->enabled ? "true" : "false", proto_name(svc));
 	for (i = 0; svc->enabled && i < svc->naddrs; i++) {
 		format_addr(&svc->addrs[i], a, sizeof(a));
 		strbuf_printf(sb, "%s\"", i ? "," : "");
 		strbuf_json(sb, a);
 		strbuf_printf(sb, "\"");
 	}
-	strbuf_printf(sb, "],\"mode\":\"nowait\",\"running\":%u,\"max\":",
-	    svc->running);
-	if (svc->max_instances)
-		strbuf_printf(sb, "%u", svc->max_instances);
+	strbuf_printf(sb, "],\"mode\":\"%s\",\"running\":%u,\"max\":",
+	    mode_name(svc), svc->running);
+	if (running_max(svc))
+		strbuf_printf(sb, "%u", running_max(svc));
 	else
 		strbuf_printf(sb, "null");
 	strbuf_printf(sb, ",\"idle\":%u,\"prefork\":%d,\"accepted\":%lu,"
@@ -302,8 +337,8 @@ status_summary(char *buf, size_t len)
 
 	for (i = 0; i < n; i++)
 		accepted += service_at(i)->stats.accepted;
-	snprintf(buf, len, "%zu services, %u handlers running, %lu accepted",
-	    n, reaper_running(), accepted);
+	snprintf(buf, len, "%zu services, %u handlers running, %lu accepted, "
+	    "last reload: %s", n, reaper_running(), accepted, reload_last());
 }
 
 void

@@ -63,7 +63,7 @@ EOF
 }
 
 pool_ready() {
-	[ "$(row pool | cut -d' ' -f5)" = 2/2 ]
+	[ "$(row pool | cut -d' ' -f6)" = 2/2 ]
 }
 
 @test "status lists each service with its counters, as a table and as JSON" {
@@ -85,13 +85,13 @@ pool_ready() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^pinetd\ [0-9.]+:\ pid\ $PID,\ up\ [0-9]+s,\ 4\ services,\ 0\ handlers\ running,\ [0-9]+\ children$ ]]
-	[ "$(echo "${lines[1]}" | tr -s ' ')" = "SERVICE LISTEN MODE RUNNING POOL ACCEPTED REFUSED OK FAIL KILLED EXECFAIL LAST" ]
+	[ "$(echo "${lines[1]}" | tr -s ' ')" = "SERVICE PROTO LISTEN MODE RUNNING POOL ACCEPTED REFUSED OK FAIL KILLED EXECFAIL LAST" ]
 	pool="-"
 	[ "$PREFORK" -eq 0 ] || pool="[0-9]+/$PREFORK"
-	[[ "$(row ok)" =~ ^ok\ 127.0.0.1:$P\ nowait\ 0/-\ $pool\ 3\ 0\ 3\ 0\ 0\ 0\ exit\ 0$ ]]
-	[ "$(row gone)" = "gone 127.0.0.1:$((P + 1)) nowait 0/- - 1 0 0 0 0 1 -" ]
-	[ "$(row pool)" = "pool 127.0.0.1:$((P + 2)),[::1]:$((P + 2)) nowait 0/- 2/2 0 0 0 0 0 0 -" ]
-	[ "$(row odd)" = 'odd "name" \ here disabled nowait 0/- - 0 0 0 0 0 0 -' ]
+	[[ "$(row ok)" =~ ^ok\ tcp\ 127.0.0.1:$P\ nowait\ 0/-\ $pool\ 3\ 0\ 3\ 0\ 0\ 0\ exit\ 0$ ]]
+	[ "$(row gone)" = "gone tcp 127.0.0.1:$((P + 1)) nowait 0/- - 1 0 0 0 0 1 -" ]
+	[ "$(row pool)" = "pool tcp 127.0.0.1:$((P + 2)),[::1]:$((P + 2)) nowait 0/- 2/2 0 0 0 0 0 0 -" ]
+	[ "$(row odd)" = 'odd "name" \ here tcp disabled nowait 0/- - 0 0 0 0 0 0 -' ]
 
 	run ctl status --json
 	[ "$status" -eq 0 ]
@@ -111,6 +111,7 @@ assert d["pid"] == int(sys.argv[1]) and d["handlers_running"] == 0
 p = [s for s in d["services"] if s["name"] == "pool"][0]
 assert p["listen"] == ["127.0.0.1:%d" % port, "[::1]:%d" % port]
 assert p["idle"] == 2 and p["prefork"] == 2 and p["mode"] == "nowait"
+assert p["protocol"] == "tcp"
 assert p["max"] is None and p["refused"]["deny"] == 0
 o = [s for s in d["services"] if s["name"].startswith("odd")][0]
 assert o["enabled"] is False and o["listen"] == []' "$PID" "$((P + 2))" <<<"$json"
@@ -129,10 +130,10 @@ EOF
 	start_pinetd
 	timeout 10 socat -u "TCP:127.0.0.1:$P" - >"$T/out" &
 	wait_for grep -q up "$T/out"
-	[ "$(row sleepy | cut -d' ' -f4)" = 1/- ]
+	[ "$(row sleepy | cut -d' ' -f5)" = 1/- ]
 	kill -KILL "$(children_of "$PID")"
 	wait_log 'killed by signal 9'
-	[ "$(row sleepy)" = "sleepy 127.0.0.1:$P nowait 0/- - 1 0 0 0 1 0 signal 9" ]
+	[ "$(row sleepy)" = "sleepy tcp 127.0.0.1:$P nowait 0/- - 1 0 0 0 1 0 signal 9" ]
 }
 
 @test "a user other than root and the daemon's is refused, and that is logged" {
@@ -224,13 +225,13 @@ EOF
 	run client 127.0.0.1 "$P" </dev/null
 	wait_log 's: pid .* exited with status 0'
 	kill -USR1 "$PID"
-	wait_log "pinetd\[$PID\]: SERVICE +LISTEN +MODE"
+	wait_log "pinetd\[$PID\]: SERVICE +PROTO +LISTEN +MODE"
 	grep -E "pinetd\[$PID\]: pinetd [0-9.]+: pid $PID, up [0-9]+s, 1 services" "$LOG"
-	grep -E "pinetd\[$PID\]: s +127.0.0.1:$P +nowait +0/- +- +1 +0 +1 +0 +0 +0 +exit 0$" "$LOG"
+	grep -E "pinetd\[$PID\]: s +tcp +127.0.0.1:$P +nowait +0/- +- +1 +0 +1 +0 +0 +0 +exit 0$" "$LOG"
 	kill -0 "$PID"
 }
 
-@test "reload is not supported yet; bad commands and usage are errors" {
+@test "pinetctl reload applies a config or reports its errors; bad commands and usage are errors" {
 	P=$(free_port)
 	write_conf <<EOF
 service s {
@@ -242,16 +243,23 @@ EOF
 	start_pinetd
 	run ctl reload
 	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reloaded: 1 services, 1 listeners"* ]]
+	wait_log 'reload done: 1 services'
+	printf 'service bad {\n\tport = 0\n\tshell = "x"\n}\n' >>"$CONF"
+	run ctl reload
+	echo "$output"
 	[ "$status" -eq 1 ]
-	[ "$output" = "reload: not supported yet" ]
-	wait_log "control: reload requested by pid [0-9]+: not supported yet"
+	[[ "$output" == *"$CONF:7: port: bad port '0'"* ]]
+	wait_log 'reload failed: keeping the running configuration'
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = s ]
 
 	# the protocol itself
 	run timeout 10 socat - "UNIX-CONNECT:$T/ctl.sock" <<<"status"
 	[ "${lines[0]}" = OK ]
 	[[ "${lines[1]}" == "pinetd "* ]]
 	run timeout 10 socat - "UNIX-CONNECT:$T/ctl.sock" <<<"reload"
-	[ "$output" = "ERR reload: not supported yet" ]
+	[ "${lines[0]}" = "ERR reload failed" ] || [[ "${lines[0]}" == ERR* ]]
 	run timeout 10 socat - "UNIX-CONNECT:$T/ctl.sock" <<<"bogus"
 	[ "$output" = "ERR unknown command 'bogus'" ]
 	run timeout 10 socat - "UNIX-CONNECT:$T/ctl.sock" <<<"status xml"

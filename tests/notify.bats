@@ -59,7 +59,7 @@ EOF
 	cat "$T/notify.log"
 	# one datagram: READY=1 and STATUS= together
 	[ "$(sed -n '1,2p' "$T/notify.log")" = "READY=1
-STATUS=1 services, 0 handlers running, 0 accepted" ]
+STATUS=1 services, 0 handlers running, 0 accepted, last reload: none" ]
 	run client 127.0.0.1 "$P" </dev/null
 	[ "$output" = s ]
 	! got STOPPING
@@ -70,6 +70,22 @@ STATUS=1 services, 0 handlers running, 0 accepted" ]
 	wait_for got '^STATUS=stopping$'
 }
 
+@test "RELOADING=1 with MONOTONIC_USEC, then READY=1, around a reload; a failed one shows in STATUS=" {
+	one_service
+	notify_listen
+	start_pinetd
+	wait_for got '^READY=1$'
+	kill -HUP "$PID"
+	wait_for got '^RELOADING=1$'
+	ready_after() { awk '/^RELOADING=1$/ { r = NR } /^READY=1$/ { if (r && NR > r) ok = 1 } END { exit !ok }' "$T/notify.log"; }
+	wait_for ready_after
+	grep -qE '^MONOTONIC_USEC=[0-9]+$' "$T/notify.log"
+	wait_for got 'last reload: ok$'
+	echo 'service broken {' >>"$CONF"
+	kill -HUP "$PID"
+	wait_for got 'last reload: failed$'
+}
+
 @test "STATUS= follows the counters, at most once a second" {
 	one_service
 	notify_listen
@@ -78,7 +94,7 @@ STATUS=1 services, 0 handlers running, 0 accepted" ]
 	for i in 1 2 3; do
 		run client 127.0.0.1 "$P" </dev/null
 	done
-	wait_for got '^STATUS=1 services, 0 handlers running, 3 accepted$'
+	wait_for got '^STATUS=1 services, 0 handlers running, 3 accepted, last reload: none$'
 	# nothing changed since: no repeat of the same line
 	[ "$(grep -c '^STATUS=' "$T/notify.log")" -le 4 ]
 }
@@ -109,7 +125,7 @@ STATUS=1 services, 0 handlers running, 0 accepted" ]
 	! grep -q 'watchdog:' "$LOG"
 	# a STATUS= refresh takes a second, ten watchdog periods
 	run client 127.0.0.1 "$P" </dev/null
-	wait_for got '^STATUS=1 services, 0 handlers running, 1 accepted$'
+	wait_for got '^STATUS=1 services, 0 handlers running, 1 accepted, last reload: none$'
 	! got WATCHDOG
 	stop_pinetd
 
