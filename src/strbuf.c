@@ -46,25 +46,62 @@ strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-/* Control characters, quotes and backslashes are escaped; bytes above
- * 0x7f are taken as Latin-1, so that the result is valid JSON whatever
+/* The length of the well-formed UTF-8 sequence at s, or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned	cp;
+	size_t		n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4;
+	else
+		return 0;
+	cp = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, and beyond U+10FFFF */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* Quotes, backslashes and control characters are escaped, UTF-8 is kept,
+ * and any other byte becomes U+FFFD: the result is valid JSON whatever
  * the input. */
 void
 strbuf_json(struct strbuf *sb, const char *s)
 {
-	unsigned char c;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
 
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '"' || c == '\\')
-			strbuf_printf(sb, "\\%c", c);
-		else if (c == '\n')
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\')
+			strbuf_printf(sb, "\\%c", *p);
+		else if (*p == '\n')
 			strbuf_printf(sb, "\\n");
-		else if (c == '\t')
+		else if (*p == '\t')
 			strbuf_printf(sb, "\\t");
-		else if (c < 0x20 || c >= 0x7f)
-			strbuf_printf(sb, "\\u%04x", c);
-		else
-			strbuf_printf(sb, "%c", c);
+		else if (*p < 0x20 || *p == 0x7f)
+			strbuf_printf(sb, "\\u%04x", *p);
+		else if ((n = utf8_len(p)) > 0) {
+			strbuf_printf(sb, "%.*s", (int)n, (const char *)p);
+			p += n;
+			continue;
+		} else
+			strbuf_printf(sb, "\\ufffd");
+		p++;
 	}
 }
 
