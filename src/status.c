@@ -34,6 +34,9 @@ static const char *col_names[NCOLS] = {
 /* Columns of counts are aligned to the right. */
 static const int col_right[NCOLS] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
 
+/* "[ip6]:port", or a unix socket's path */
+#define ADDR_TEXT	(sizeof(((struct sockaddr_un *)0)->sun_path) + 1)
+
 /* As in the configuration. */
 static const char *proto_names[] = { "tcp", "udp", "unix", "unix-dgram" };
 static const char *mode_names[] = { "nowait", "wait", "pool" };
@@ -152,7 +155,7 @@ static void
 row_fill(struct strbuf *cell, const struct service *svc)
 {
 	const struct service_stats	*st = &svc->stats;
-	char				 a[ADDR_STRLEN + 8];
+	char				 a[ADDR_TEXT];
 	size_t				 i;
 
 	strbuf_printf(&cell[COL_NAME], "%s", svc->name);
@@ -268,7 +271,7 @@ static void
 json_service(struct strbuf *sb, const struct service *svc)
 {
 	const struct service_stats	*st = &svc->stats;
-	char				 a[ADDR_STRLEN + 8];
+	char				 a[ADDR_TEXT];
 	size_t				 i;
 	int				 r;
 

@@ -117,6 +117,66 @@ o = [s for s in d["services"] if s["name"].startswith("odd")][0]
 assert o["enabled"] is False and o["listen"] == []' "$PID" "$((P + 2))" <<<"$json"
 }
 
+@test "status shows the protocol, a unix socket's path, and wait and pool modes" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	P=$(free_port)
+	write_handler pool.pl <<'PERL'
+#!/usr/bin/perl
+use IO::Socket;
+my $l = IO::Socket->new_from_fd(0, "r") or die;
+while (my $c = $l->accept) { print $c "pool\n"; close $c; }
+PERL
+	write_conf <<EOF
+service e {
+	port = $P
+	address = { "127.0.0.1" }
+	builtin = echo
+}
+service d {
+	port = $P
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = daytime
+}
+service u {
+	protocol = unix
+	path = "$T/u.sock"
+	exec = "/bin/cat"
+}
+service w {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	mode = wait
+	exec = "/bin/cat"
+}
+service p {
+	port = $((P + 2))
+	address = { "127.0.0.1" }
+	mode = pool
+	instances = 2
+	exec = "$T/pool.pl"
+}
+EOF
+	start_pinetd
+	pool_up() { [ "$(row p | cut -d' ' -f5)" = 2/2 ]; }
+	wait_for pool_up
+	[ "$(client 127.0.0.1 "$((P + 2))" </dev/null)" = pool ]
+	run ctl status
+	echo "$output"
+	[ "$(row e | cut -d' ' -f1-4)" = "e tcp 127.0.0.1:$P nowait" ]
+	[ "$(row d | cut -d' ' -f1-4)" = "d udp 127.0.0.1:$P nowait" ]
+	[ "$(row u | cut -d' ' -f1-4)" = "u unix $T/u.sock nowait" ]
+	[ "$(row w | cut -d' ' -f1-5)" = "w tcp 127.0.0.1:$((P + 1)) wait 0/-" ]
+	[ "$(row p | cut -d' ' -f1-5)" = "p tcp 127.0.0.1:$((P + 2)) pool 2/2" ]
+	run ctl status --json
+	python3 -c '
+import json, sys
+d = {s["name"]: s for s in json.load(sys.stdin)["services"]}
+assert d["u"]["protocol"] == "unix" and d["u"]["listen"] == [sys.argv[1]]
+assert d["d"]["protocol"] == "udp" and d["w"]["mode"] == "wait"
+assert d["p"]["mode"] == "pool" and d["p"]["max"] == 2' "$T/u.sock" <<<"$output"
+}
+
 @test "a handler killed by a signal shows as running, then as that signal" {
 	P=$(free_port)
 	write_conf <<EOF
