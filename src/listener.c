@@ -19,6 +19,7 @@
 #include "config.h"
 #include "listener.h"
 #include "log.h"
+#include "notify.h"
 #include "loop.h"
 #include "policy.h"
 #include "prefork.h"
@@ -132,7 +133,7 @@ listener_free(struct listener *l)
 	if (l->ev.fd >= 0) {
 		loop_del(&l->ev);
 		close(l->ev.fd);
-		if (l->addr.ss_family == AF_UNIX)
+		if (l->addr.ss_family == AF_UNIX && !l->adopted)
 			(void)unlink(l->svc->sock_path);
 	}
 	service_unref(l->svc);
@@ -272,23 +273,141 @@ listener_open(struct service *svc, const struct sockaddr_storage *ss)
 	return 0;
 }
 
+/* Sockets passed by systemd, until adopted. */
+static int	 *passed;
+static char	**passed_names;
+static int	  npassed;
+
+/* Makes l out of a passed fd: its address is what the socket says. */
+static int
+listener_adopt(struct service *svc, int idx, int how)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct listener		*l;
+	int			 fd = passed[idx], type;
+	socklen_t		 tlen = sizeof(type);
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
+	    type != (dgram(svc) ? SOCK_DGRAM : SOCK_STREAM)) {
+		log_warnx("%s: passed fd %d is not a %s socket; not adopted",
+		    svc->name, fd, dgram(svc) ? "datagram" : "stream");
+		return -1;
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(fd, F_SETFL, svc->mode == MODE_POOL ? 0 : O_NONBLOCK) != 0 ||
+	    (l = listener_new(svc, &ss, fd)) == NULL)
+		return -1;
+	if (loop_add(&l->ev, svc->mode == MODE_POOL ? 0 : EPOLLIN) != 0) {
+		listener_free(l);
+		return -1;
+	}
+	if (svc->mode == MODE_POOL) {
+		l->held = 1;
+		nheld++;
+	}
+	l->next = listeners;
+	listeners = l;
+	nlisteners++;
+	passed[idx] = -1;
+	l->adopted = how;
+	log_info("%s: adopted passed socket %s (fd %d)", svc->name,
+	    passed_names && passed_names[idx] ? passed_names[idx] : "unnamed",
+	    fd);
+	if (svc->mode == MODE_POOL)
+		pool_fill(l);
+	return 0;
+}
+
+/* A passed fd named after the service, else one bound to the address. */
+static int
+passed_find(const struct service *svc, const struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage	got;
+	socklen_t		len;
+	int			i;
+
+	for (i = 0; i < npassed; i++) {
+		if (passed[i] < 0)
+			continue;
+		if (ss == NULL) {
+			if (passed_names && passed_names[i] &&
+			    strcmp(passed_names[i], svc->name) == 0)
+				return i;
+			continue;
+		}
+		len = sizeof(got);
+		memset(&got, 0, sizeof(got));
+		if (getsockname(passed[i], (struct sockaddr *)&got, &len) == 0 &&
+		    addr_equal(&got, ss))
+			return i;
+	}
+	return -1;
+}
+
+static int
+service_open(struct service *svc)
+{
+	size_t	a;
+	int	i, named = 0;
+
+	/* sockets systemd named after the service replace its addresses */
+	while ((i = passed_find(svc, NULL)) >= 0) {
+		if (listener_adopt(svc, i, ADOPTED_BY_NAME) != 0)
+			return -1;
+		named++;
+	}
+	if (named)
+		return 0;
+	for (a = 0; a < svc->naddrs; a++) {
+		if ((i = passed_find(svc, &svc->addrs[a])) >= 0) {
+			if (listener_adopt(svc, i, ADOPTED_BY_ADDRESS) != 0)
+				return -1;
+		} else if (listener_open(svc, &svc->addrs[a]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+passed_release(void)
+{
+	int i;
+
+	for (i = 0; i < npassed; i++) {
+		if (passed[i] >= 0) {
+			log_warnx("passed socket %s (fd %d) matches no service; "
+			    "closing it", passed_names && passed_names[i] ?
+			    passed_names[i] : "unnamed", passed[i]);
+			close(passed[i]);
+		}
+		if (passed_names)
+			free(passed_names[i]);
+	}
+	free(passed);
+	free(passed_names);
+	passed = NULL;
+	passed_names = NULL;
+	npassed = 0;
+}
+
 int
 listener_open_all(struct config *conf)
 {
-	struct service	*svc;
-	size_t		 i, a;
+	size_t	i;
+	int	rc = 0;
 
-	for (i = 0; i < conf->nservices; i++) {
-		svc = conf->services[i];
-		if (!svc->enabled)
-			continue;
-		for (a = 0; a < svc->naddrs; a++)
-			if (listener_open(svc, &svc->addrs[a]) != 0) {
-				listener_close_all();
-				return -1;
-			}
-	}
-	return 0;
+	npassed = notify_listen_fds(&passed, &passed_names);
+	for (i = 0; i < conf->nservices && rc == 0; i++)
+		if (conf->services[i]->enabled &&
+		    service_open(conf->services[i]) != 0)
+			rc = -1;
+	passed_release();
+	if (rc != 0)
+		listener_close_all();
+	return rc;
 }
 
 void
@@ -388,7 +507,16 @@ listener_reload(struct config *old, struct config *new)
 		fatal("reload");
 	for (i = 0; i < new->nservices; i++) {
 		svc = new->services[i];
-		for (a = 0; svc->enabled && a < svc->naddrs; a++)
+		/* a socket systemd named after the service stays its own */
+		for (l = listeners; svc->enabled && l; l = l->next)
+			if (!l->keep && l->adopted == ADOPTED_BY_NAME &&
+			    strcmp(l->svc->name, svc->name) == 0 &&
+			    l->svc->protocol == svc->protocol) {
+				listener_carry(l, svc);
+				carried[i] = -1;
+			}
+		for (a = 0; svc->enabled && carried[i] >= 0 &&
+		    a < svc->naddrs; a++)
 			if ((l = find_carried(svc, &svc->addrs[a])) != NULL) {
 				listener_carry(l, svc);
 				carried[i]++;
@@ -398,15 +526,16 @@ listener_reload(struct config *old, struct config *new)
 	for (i = 0; i < new->nservices; i++) {
 		svc = new->services[i];
 		o = find_service(old, svc->name);
-		for (a = 0; svc->enabled && a < svc->naddrs; a++)
+		for (a = 0; svc->enabled && carried[i] >= 0 &&
+		    a < svc->naddrs; a++)
 			if (!carried_addr(svc, &svc->addrs[a]) &&
 			    listener_open(svc, &svc->addrs[a]) != 0)
 				log_warnx("reload: %s stays down on that "
 				    "address", svc->name);
 		if (o == NULL)
 			log_info("reload: %s added", svc->name);
-		else if (svc->enabled && (size_t)carried[i] == svc->naddrs &&
-		    o->enabled)
+		else if (svc->enabled && o->enabled && (carried[i] < 0 ||
+		    (size_t)carried[i] == svc->naddrs))
 			log_info("reload: %s kept (listeners carried over)",
 			    svc->name);
 		else

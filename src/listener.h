@@ -11,6 +11,8 @@
 struct service;
 struct config;
 
+enum { ADOPTED_NOT, ADOPTED_BY_ADDRESS, ADOPTED_BY_NAME };
+
 struct listener {
 	struct evsrc		 ev;		/* first: the loop hands us this */
 	struct service		*svc;		/* a reference */
@@ -21,6 +23,7 @@ struct listener {
 	int			 paused;	/* not polled for a while */
 	int			 held;		/* service full, on_limit queue */
 	int			 keep;		/* reload: carried over */
+	int			 adopted;	/* passed by systemd: ADOPTED_ */
 	int			 waiting;	/* mode wait: a handler has it */
 	unsigned		 pool_running;	/* mode pool: handlers alive */
 	unsigned		 pool_backoff;	/* ms before the next restart */

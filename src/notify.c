@@ -106,6 +106,22 @@ notify_ready(void)
 	notify_send(msg);
 }
 
+int
+notify_listen_fds(int **fds, char ***names)
+{
+	int	n, i;
+
+	*fds = NULL;
+	*names = NULL;
+	if ((n = sd_listen_fds_with_names(1, names)) <= 0)
+		return 0;
+	if ((*fds = calloc((size_t)n, sizeof(int))) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		(*fds)[i] = SD_LISTEN_FDS_START + i;
+	return n;
+}
+
 /* RELOADING=1 with the monotonic time systemd wants beside it. */
 void
 notify_reloading(void)
@@ -154,6 +170,14 @@ notify_init(void (*summary)(char *, size_t))
 void
 notify_ready(void)
 {
+}
+
+int
+notify_listen_fds(int **fds, char ***names)
+{
+	*fds = NULL;
+	*names = NULL;
+	return 0;
 }
 
 void

@@ -11,6 +11,10 @@
 void	notify_init(void (*summary)(char *buf, size_t len));
 /* READY=1 with the current summary as STATUS=. */
 void	notify_ready(void);
+/* The sockets systemd passed (LISTEN_FDS), with their names: fills fds
+ * and names (names[i] may be NULL) and returns how many, 0 without any.
+ * The environment variables are unset. */
+int	notify_listen_fds(int **fds, char ***names);
 void	notify_reloading(void);
 void	notify_stopping(void);
 void	notify_status(const char *fmt, ...)
