@@ -374,7 +374,7 @@ test_errors(void)
 	CHECK(error_is(4, "e2.conf", 13, "address: bad address 'localhost': "
 	    "not a numeric IPv4 or IPv6 address"));
 	CHECK(error_is(5, "e2.conf", 15,
-	    "service 'c': no handler: set exec or shell"));
+	    "service 'c': no handler: set exec, shell or builtin"));
 
 	/* a file that ends inside a section */
 	write_file("e3.conf", 0644,
