@@ -15,15 +15,23 @@
 static int	 log_syslog;
 static int	 log_lvl = LOG_LVL_INFO;
 static const char *log_ident = "pinetd";
+static long	 log_pid;	/* getpid() is a system call each time */
 
 void
 log_init(const char *ident, int use_syslog, int level)
 {
 	log_ident = ident;
+	log_pid = (long)getpid();
 	log_syslog = use_syslog;
 	log_lvl = level;
 	if (use_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_forked(void)
+{
+	log_pid = (long)getpid();
 }
 
 void
@@ -57,7 +65,7 @@ log_emit(int prio, const char *fmt, va_list ap, const char *suffix)
 			syslog(prio, "%s", buf);
 		return;
 	}
-	n = snprintf(buf, sizeof(buf), "%s[%ld]: ", log_ident, (long)getpid());
+	n = snprintf(buf, sizeof(buf), "%s[%ld]: ", log_ident, log_pid);
 	if (n < 0)
 		return;
 	len = (size_t)n;

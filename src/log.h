@@ -16,6 +16,8 @@ struct ratelimit {
 
 void	log_init(const char *ident, int use_syslog, int level);
 void	log_set_level(int level);
+/* After a fork, in the child that goes on logging. */
+void	log_forked(void);
 int	log_level(void);
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

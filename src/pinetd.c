@@ -193,6 +193,7 @@ daemon_start(void)
 		_exit(EX_TEMP);
 	}
 	close(p[0]);
+	log_forked();
 	if (setsid() < 0)
 		fatal("setsid");
 	if (chdir("/") != 0)

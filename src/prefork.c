@@ -26,6 +26,11 @@
 #endif
 
 #define BACKOFF_MIN_MS	100
+/* Refill only after this long without a hand-off: forking a worker costs
+ * the master far more than a vfork-class spawn, so while connections keep
+ * coming the pool drains and spawning takes over; it refills in the next
+ * lull, ready for the low-latency case it exists for. */
+#define REFILL_QUIET_MS	20
 #define BACKOFF_MAX_MS	30000
 
 struct pool {
@@ -39,6 +44,8 @@ struct pool {
 };
 
 static struct pool	*pools;
+static uint64_t		 last_handoff;
+static struct timer	 quiet = { .cb = NULL };
 
 unsigned
 prefork_idle(const struct service *svc)
@@ -208,11 +215,25 @@ fail:
 	return -1;
 }
 
+static void
+quiet_over(struct timer *t)
+{
+	(void)t;
+	loop_want_idle();
+}
+
 int
 prefork_refill(void)
 {
-	struct pool *p;
+	struct pool	*p;
+	uint64_t	 since = loop_now() - last_handoff;
 
+	if (since < REFILL_QUIET_MS) {
+		quiet.cb = quiet_over;
+		if (!quiet.armed)
+			loop_timer_arm(&quiet, REFILL_QUIET_MS - since);
+		return 0;
+	}
 	for (p = pools; p; p = p->next)
 		if (!p->waiting && p->nidle < (unsigned)p->svc->prefork) {
 			(void)worker_fork(p);
@@ -257,6 +278,7 @@ prefork_handoff(struct service *svc, int fd, const char *env, size_t envlen,
 	}
 	child_begin(c, peer, src);
 	p->backoff = 0;
+	last_handoff = loop_now();
 	loop_want_idle();
 	log_info("%s: connection from %s, pid %ld (%u running, worker)",
 	    svc->name, peer, (long)c->pid, svc->running);
