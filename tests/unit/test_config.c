@@ -16,16 +16,7 @@
 #include "../../src/addr.h"
 #include "../../src/config.h"
 
-static int failures, checks;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-		    __LINE__, #cond); \
-	} \
-} while (0)
+#include "check.h"
 
 #define STREQ(a, b)	((a) != NULL && strcmp((a), (b)) == 0)
 

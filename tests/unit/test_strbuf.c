@@ -4,16 +4,7 @@
 
 #include "../../src/strbuf.h"
 
-static int failures, checks;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-		    __LINE__, #cond); \
-	} \
-} while (0)
+#include "check.h"
 
 /* Escapes in, compares with want. */
 static int
