@@ -263,6 +263,9 @@ EOF
 	run client 127.0.0.1 "$P" </dev/null
 	[ "$output" = "hello" ]
 	wait_log 'hello: pid [0-9]+ .* exited'
+	# idle workers hold fds too: count them with the pool full
+	pool_full() { [ "$(ps -o args= --ppid "$PID" | grep -c 'hello worker')" -eq "$PREFORK" ]; }
+	wait_for pool_full
 	fds_before=$(fd_count "$PID")
 	n=0
 	for i in $(seq 500); do
@@ -281,7 +284,7 @@ EOF
 	exits() { [ "$(grep -c 'hello: pid .* exited with status 0' "$LOG")" -ge 601 ]; }
 	wait_for exits
 	[ "$(ps -o stat= --ppid "$PID" | grep -c Z)" -eq 0 ]
-	fds_back() { [ "$(fd_count "$PID")" -eq "$fds_before" ]; }
+	fds_back() { pool_full && [ "$(fd_count "$PID")" -eq "$fds_before" ]; }
 	wait_for fds_back
 }
 
