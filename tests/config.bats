@@ -314,6 +314,14 @@ check_bad() {
 	[ "$output" = "configuration OK" ]
 }
 
+@test "the example /etc/pinetd.conf is OK" {
+	cp "$BATS_TEST_DIRNAME/../etc/pinetd.conf" "$CONF"
+	chmod 644 "$CONF"
+	run "$PINETD" -t -f "$CONF"
+	[ "$status" -eq 0 ]
+	[ "$output" = "configuration OK" ]
+}
+
 @test "a port may be a tcp service name from /etc/services" {
 	write_conf <<EOF
 service echo {
