@@ -268,6 +268,22 @@ log_exit(struct child *c, int status)
 	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
 }
 
+/* The service's counters, for those who run with -v. */
+static void
+log_counters(const struct service *svc)
+{
+	const struct service_stats *st = &svc->stats;
+
+	log_debug("%s: accepted %lu, refused deny %lu per_source %lu "
+	    "instances %lu global %lu rate %lu service_rate %lu, running %u, "
+	    "exited ok %lu fail %lu, killed %lu, timeouts %lu", svc->name,
+	    st->accepted, st->refused[REFUSE_DENY],
+	    st->refused[REFUSE_PER_SOURCE], st->refused[REFUSE_INSTANCES],
+	    st->refused[REFUSE_GLOBAL], st->refused[REFUSE_RATE],
+	    st->refused[REFUSE_SERVICE_RATE], svc->running, st->exited_ok,
+	    st->exited_fail, st->killed, st->timeouts);
+}
+
 static void
 child_exited(struct child *c, int status)
 {
@@ -287,6 +303,8 @@ child_exited(struct child *c, int status)
 		policy_release(c->svc, c->src);
 		if (!c->failed)
 			log_exit(c, status);
+		if (log_level() >= LOG_LVL_DEBUG)
+			log_counters(c->svc);
 		if (c->listener)
 			listener_handler_done(c->listener, ms);
 		else

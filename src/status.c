@@ -298,9 +298,9 @@ json_service(struct strbuf *sb, const struct service *svc)
 		    policy_reason(r), st->refused[r]);
 	strbuf_printf(sb, "},\"exited_ok\":%lu,\"exited_fail\":%lu,"
 	    "\"killed\":%lu,\"timeouts\":%lu,\"exec_failed\":%lu,"
-	    "\"spawn_failed\":%lu,\"last_exit\":", st->exited_ok,
-	    st->exited_fail, st->killed, st->timeouts, st->exec_failed,
-	    st->spawn_failed);
+	    "\"spawn_failed\":%lu,\"dropped\":%lu,\"last_exit\":",
+	    st->exited_ok, st->exited_fail, st->killed, st->timeouts,
+	    st->exec_failed, st->spawn_failed, st->dropped);
 	if (!service_exits(svc))
 		strbuf_printf(sb, "null");
 	else if (WIFSIGNALED(st->last_status))

@@ -87,6 +87,10 @@ chargen_line() {
 	run timeout 5 socat -t2 - "UDP:127.0.0.1:$P,sourceport=$(( 600 + RANDOM % 300 ))" <<<"loop"
 	[ -z "$output" ]
 	[ "$(printf 'ok' | udp 127.0.0.1 "$P")" = ok ]
+	# what it dropped is counted
+	dropped=$(echo "status json" | timeout 5 socat - "UNIX-CONNECT:$T/ctl.sock" | tail -n +2 |
+		python3 -c 'import json, sys; print([s["dropped"] for s in json.load(sys.stdin)["services"] if s["name"] == "echo-udp"][0])')
+	[ "$dropped" -eq 1 ]
 }
 
 @test "a UDP wait-mode handler answers datagrams and the master does not poll its socket meanwhile" {
