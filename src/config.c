@@ -81,7 +81,8 @@ resolve_port(const char *s, uint16_t *port)
 		return 0;
 	if (isdigit((unsigned char)*s) || *s == '-')
 		return -1;
-	if ((se = getservbyname(s, "tcp")) == NULL)
+	if ((se = getservbyname(s, "tcp")) == NULL &&
+	    (se = getservbyname(s, "udp")) == NULL)
 		return -1;
 	*port = ntohs((uint16_t)se->s_port);
 	return 0;
@@ -208,7 +209,7 @@ cb_port(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 
 	if (resolve_port(value, &port) != 0)
 		cfg_error(cfg, "%s: bad port '%s': not a number in 1..65535 "
-		    "nor a tcp service in /etc/services", opt->name, value);
+		    "nor a service in /etc/services", opt->name, value);
 	*(const char **)res = value;
 	return 0;
 }
@@ -305,7 +306,8 @@ static int
 cb_env(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	static const char *reserved[] = { "PROTO", "TCPREMOTEIP",
-	    "TCPREMOTEPORT", "TCPLOCALIP", "TCPLOCALPORT", "SERVICE", NULL };
+	    "TCPREMOTEPORT", "TCPLOCALIP", "TCPLOCALPORT", "UNIXREMOTEEUID",
+	    "UNIXREMOTEEGID", "UNIXREMOTEPID", "SERVICE", NULL };
 	size_t len = strcspn(value, "=");
 	int i;
 
@@ -966,6 +968,8 @@ build_kind(struct service *svc, cfg_t *sec)
 	if (cfg_size(sec, "path") &&
 	    (svc->sock_path = strdup(cfg_getstr(sec, "path"))) == NULL)
 		return -1;
+	if (svc->protocol < 0 || svc->builtin < 0 || svc->mode < 0)
+		return 1;
 	return 0;
 }
 
@@ -1149,7 +1153,9 @@ service_build(cfg_t *sec, cfg_t *defs, const char *file)
 	if (svc->name == NULL || svc->file == NULL)
 		goto oom;
 	svc->enabled = cfg_getbool(sec, "enabled");
-	if (build_kind(svc, sec) != 0)
+	if ((rc = build_kind(svc, sec)) > 0)
+		goto bad;	/* a bad value, already reported */
+	if (rc < 0)
 		goto oom;
 	if (svc->sock_path == NULL &&
 	    resolve_port(cfg_getstr(sec, "port"), &svc->port) != 0)

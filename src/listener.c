@@ -31,6 +31,9 @@
 #define POOL_STABLE_MS	1000	/* a pool handler living less crashed */
 #define POOL_BACKOFF_MIN 100
 #define POOL_BACKOFF_MAX 30000
+#define WAIT_BURST	50	/* quick wait handlers in a row before a rest */
+#define WAIT_PAUSE_MIN	1000
+#define WAIT_PAUSE_MAX	60000
 
 static struct listener	*listeners;
 static unsigned		 nlisteners;
@@ -52,6 +55,26 @@ dgram(const struct service *svc)
 	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
 }
 
+/* True when something still serves the socket at the service's path. */
+static int
+unix_live(const struct service *svc)
+{
+	struct sockaddr_un	sun;
+	int			fd, live;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", svc->sock_path);
+	fd = socket(AF_UNIX, (dgram(svc) ? SOCK_DGRAM : SOCK_STREAM) |
+	    SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return 0;
+	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+	    errno == EAGAIN;
+	close(fd);
+	return live;
+}
+
 /* A stale socket file of an earlier run is replaced; anything else that
  * sits on the path is left alone. */
 static int
@@ -63,6 +86,10 @@ unix_prepare(const struct service *svc)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISSOCK(st.st_mode)) {
 		errno = EEXIST;
+		return -1;
+	}
+	if (unix_live(svc)) {
+		errno = EADDRINUSE;
 		return -1;
 	}
 	return unlink(svc->sock_path);
@@ -446,6 +473,17 @@ find_service(struct config *conf, const char *name)
 	return NULL;
 }
 
+/* Everything a listening socket was made from, and what its mode hangs
+ * on it (a wait or pool handler holds the socket itself). */
+static int
+same_socket(const struct service *a, const struct service *b)
+{
+	return a->protocol == b->protocol && a->mode == b->mode &&
+	    a->backlog == b->backlog && a->instances == b->instances &&
+	    a->sock_uid == b->sock_uid && a->sock_gid == b->sock_gid &&
+	    a->sock_mode == b->sock_mode;
+}
+
 static struct listener *
 find_carried(struct service *svc, const struct sockaddr_storage *ss)
 {
@@ -453,7 +491,7 @@ find_carried(struct service *svc, const struct sockaddr_storage *ss)
 
 	for (l = listeners; l; l = l->next)
 		if (!l->keep && strcmp(l->svc->name, svc->name) == 0 &&
-		    l->svc->backlog == svc->backlog && addr_equal(&l->addr, ss))
+		    same_socket(l->svc, svc) && addr_equal(&l->addr, ss))
 			return l;
 	return NULL;
 }
@@ -735,12 +773,39 @@ pool_retry(struct timer *t)
 	    offsetof(struct listener, pool_timer)));
 }
 
+/* A wait handler that returns at once while its socket stays readable (it
+ * read nothing, or failed to start) would be started again at once, for
+ * ever: past WAIT_BURST quick runs in a row the listener rests, longer
+ * each time, and logs it. A handler that lived a while resets this. */
+static void
+wait_throttle(struct listener *l, uint64_t ms)
+{
+	if (ms >= POOL_STABLE_MS) {
+		l->quick_runs = 0;
+		l->pool_backoff = 0;
+		return;
+	}
+	if (++l->quick_runs < WAIT_BURST)
+		return;
+	l->quick_runs = 0;
+	l->pool_backoff = l->pool_backoff ? l->pool_backoff * 2 :
+	    WAIT_PAUSE_MIN;
+	if (l->pool_backoff > WAIT_PAUSE_MAX)
+		l->pool_backoff = WAIT_PAUSE_MAX;
+	log_warnx("%s: %d wait handlers in a row returned within a second; "
+	    "not watching the socket for %u ms", l->svc->name, WAIT_BURST,
+	    l->pool_backoff);
+	l->paused = 1;
+	loop_timer_arm(&l->resume, l->pool_backoff);
+}
+
 void
 listener_handler_done(struct listener *l, uint64_t ms)
 {
 	if (l->svc->mode == MODE_WAIT) {
 		l->waiting = 0;
 		(void)fcntl(l->ev.fd, F_SETFL, O_NONBLOCK);
+		wait_throttle(l, ms);
 		listener_poll(l);
 		return;
 	}

@@ -27,6 +27,7 @@ struct listener {
 	int			 waiting;	/* mode wait: a handler has it */
 	unsigned		 pool_running;	/* mode pool: handlers alive */
 	unsigned		 pool_backoff;	/* ms before the next restart */
+	unsigned		 quick_runs;	/* wait handlers back at once */
 	struct timer		 pool_timer;
 	struct timer		 resume;
 	struct listener		*next;

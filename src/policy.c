@@ -148,7 +148,8 @@ policy_admit(struct service *svc, const struct sockaddr *sa,
 	uint64_t	 now = 0;
 
 	*srcp = NULL;
-	if (!access_ok(svc, sa))
+	/* address lists and sources are IP notions: a unix peer passes them */
+	if (sa->sa_family != AF_UNIX && !access_ok(svc, sa))
 		return REFUSE_DENY;
 	if (svc->per_source || svc->rate || svc->service_rate) {
 		now = loop_now();

@@ -175,8 +175,17 @@ check_bad() {
 	check_bad port-not-a-service
 }
 
-@test "a service name /etc/services knows only for udp" {
-	check_bad port-udp-only-name
+@test "a port may be a service name /etc/services knows only for udp" {
+	write_conf <<EOF
+service t {
+	port = tftp
+	protocol = udp
+	address = "127.0.0.1"
+	shell = "true"
+}
+EOF
+	run "$PINETD" -t -f "$CONF"
+	[ "$status" -eq 0 ]
 }
 
 # ---- values ----

@@ -140,3 +140,47 @@ EOF
 	[ "$(client 127.0.0.1 "$P" </dev/null)" = a ]
 	kill -0 "$PID"
 }
+
+@test "a reload that changes a service's protocol or mode reopens its socket" {
+	P=$(free_port)
+	write_conf <<EOF
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo tcp"
+}
+EOF
+	start_pinetd
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = tcp ]
+	write_conf <<EOF
+service s {
+	port = $P
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = echo
+}
+EOF
+	kill -HUP "$PID"
+	wait_log 'reload: s changed'
+	[ "$(printf 'dgram' | timeout 5 socat -t2 - "UDP:127.0.0.1:$P")" = dgram ]
+	! client 127.0.0.1 "$P" </dev/null
+	cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+	before=$(cpu)
+	sleep 1
+	[ $(( $(cpu) - before )) -le 5 ]
+	write_conf <<EOF
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	mode = pool
+	instances = 2
+	exec = "/usr/bin/perl"
+	args = { "-MIO::Socket", "-e", "my \$l = IO::Socket->new_from_fd(0, 'r') or die; while (my \$c = \$l->accept) { print \$c \"pool \$\$\\\\n\"; close \$c }" }
+}
+EOF
+	kill -HUP "$PID"
+	wait_log 'reload done'
+	started() { [ "$(grep -c 's: pool handler pid' "$LOG")" -ge 2 ]; }
+	wait_for started
+	[[ "$(client 127.0.0.1 "$P" </dev/null)" == "pool "* ]]
+}

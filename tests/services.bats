@@ -323,3 +323,44 @@ EOF
 	[ "$(grep -c 'bad: pool handler pid' "$LOG")" -le 8 ]
 	kill -0 "$PID"
 }
+
+@test "a wait handler that returns at once without reading is throttled, not restarted for ever" {
+	P=$(free_port)
+	write_conf <<EOF
+service lazy {
+	port = $P
+	protocol = udp
+	address = { "127.0.0.1" }
+	shell = "exit 0"
+}
+EOF
+	start_pinetd
+	printf 'x' | timeout 5 socat -t0.2 - "UDP:127.0.0.1:$P" || true
+	wait_log 'lazy: 50 wait handlers in a row returned within a second; not watching the socket for 1000 ms'
+	cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+	n1=$(grep -c 'lazy: wait handler pid' "$LOG")
+	sleep 0.5
+	n2=$(grep -c 'lazy: wait handler pid' "$LOG")
+	# resting: no handler started in the pause
+	[ "$n2" -le "$((n1 + 1))" ]
+	kill -0 "$PID"
+}
+
+@test "a unix socket another process still serves is not taken over; an allow list does not refuse unix peers" {
+	S=$T/live.sock
+	write_conf <<EOF
+defaults { allow = { "192.0.2.0/24" } }
+service u {
+	protocol = unix
+	path = "$S"
+	shell = "echo unix ok"
+}
+EOF
+	start_pinetd
+	[ "$(timeout 5 socat - "UNIX-CONNECT:$S" </dev/null)" = "unix ok" ]
+	run timeout 10 "$PINETD" -f "$CONF" -c "$T/ctl2.sock"
+	echo "$output"
+	[ "$status" -eq 111 ]
+	[[ "$output" == *"u: cannot listen on $S"*"Address already in use"* ]]
+	[ "$(timeout 5 socat - "UNIX-CONNECT:$S" </dev/null)" = "unix ok" ]
+}

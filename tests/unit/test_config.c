@@ -359,7 +359,7 @@ test_errors(void)
 	CHECK(error_is(1, "e2.conf", 7,
 	    "user: unknown user 'pinetd-no-such-user'"));
 	CHECK(error_is(2, "e2.conf", 10, "port: bad port '65536': not a "
-	    "number in 1..65535 nor a tcp service in /etc/services"));
+	    "number in 1..65535 nor a service in /etc/services"));
 	CHECK(error_is(3, "e2.conf", 12,
 	    "group: unknown group 'pinetd-no-such-group'"));
 	CHECK(error_is(4, "e2.conf", 13, "address: bad address 'localhost': "
