@@ -1,6 +1,7 @@
 /* log.c: stderr or syslog output, levels, and rate-limited lines. */
 #include "ac-config.h"
 
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,31 @@ static int	 log_syslog;
 static int	 log_lvl = LOG_LVL_INFO;
 static const char *log_ident = "pinetd";
 static long	 log_pid;	/* getpid() is a system call each time */
+static int	 log_journal;	/* stderr is systemd's journal */
+
+/* systemd sets JOURNAL_STREAM to the device and inode of the stream it
+ * connected to stderr: then the journal adds name and pid itself, and
+ * takes the priority from a "<N>" prefix. */
+static int
+stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	struct stat		 st;
+	unsigned long long	 dev, ino;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *ident, int use_syslog, int level)
 {
 	log_ident = ident;
 	log_pid = (long)getpid();
+	log_journal = stderr_is_journal();
 	log_syslog = use_syslog;
 	log_lvl = level;
 	if (use_syslog)
@@ -65,7 +85,10 @@ log_emit(int prio, const char *fmt, va_list ap, const char *suffix)
 			syslog(prio, "%s", buf);
 		return;
 	}
-	n = snprintf(buf, sizeof(buf), "%s[%ld]: ", log_ident, log_pid);
+	if (log_journal)
+		n = snprintf(buf, sizeof(buf), "<%d>", prio);
+	else
+		n = snprintf(buf, sizeof(buf), "%s[%ld]: ", log_ident, log_pid);
 	if (n < 0)
 		return;
 	len = (size_t)n;

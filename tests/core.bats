@@ -371,3 +371,23 @@ EOF
 	[ "$status" -eq 0 ]
 	[[ "$output" == "pinetd "[0-9]* ]]
 }
+
+@test "with stderr on the journal (JOURNAL_STREAM), lines carry a priority and no name of their own" {
+	P=$(free_port)
+	base_conf <<EOF
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	exec = "$T/gone"
+}
+EOF
+	printf '#!/bin/sh\n' | write_handler gone
+	: >"$LOG"
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$LOG") "$PINETD" -f "$CONF" -c "$T/ctl.sock" 2>>"$LOG" &
+	PID=$!
+	wait_log '^<6>ready:'
+	rm "$T/gone"
+	client 127.0.0.1 "$P" </dev/null || true
+	wait_log '^<4>s: exec .* failed'
+	! grep -q 'pinetd\[' "$LOG"
+}
