@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -37,6 +38,12 @@ struct loadctx {
 		int	 line;
 	}		*execs;
 	size_t		 nexecs;
+	char		*tfile;		/* the file titles[] indexes */
+	struct title_line {
+		char	*name;
+		int	 line;
+	}		*titles;
+	size_t		 ntitles;
 };
 static struct loadctx *ctx;
 
@@ -832,10 +839,70 @@ find_line(const char *file, const char *word, const char *title, int fallback)
 	return line;
 }
 
+static void
+titles_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->ntitles; i++)
+		free(ctx->titles[i].name);
+	free(ctx->titles);
+	free(ctx->tfile);
+	ctx->titles = NULL;
+	ctx->tfile = NULL;
+	ctx->ntitles = 0;
+}
+
+/* One pass over file recording the line of every "service NAME". */
+static void
+titles_index(const char *file)
+{
+	struct title_line	*tmp;
+	FILE			*fp;
+	char			 buf[1024], *p, *end;
+	int			 line = 0;
+
+	titles_free();
+	if ((ctx->tfile = strdup(file)) == NULL ||
+	    (fp = fopen(file, "re")) == NULL)
+		return;
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		line++;
+		for (p = buf; isspace((unsigned char)*p); p++)
+			;
+		if (strncmp(p, "service", 7) != 0 ||
+		    !isspace((unsigned char)p[7]))
+			continue;
+		for (p += 7; isspace((unsigned char)*p); p++)
+			;
+		if (*p == '"' || *p == '\'')
+			p++;
+		end = p + strcspn(p, "\"' \t{\r\n");
+		tmp = reallocarray(ctx->titles, ctx->ntitles + 1, sizeof(*tmp));
+		if (tmp == NULL)
+			break;
+		ctx->titles = tmp;
+		if ((tmp[ctx->ntitles].name = strndup(p, (size_t)(end - p))) ==
+		    NULL)
+			break;
+		tmp[ctx->ntitles++].line = line;
+	}
+	fclose(fp);
+}
+
+/* The line of "service NAME" in file: the file is indexed once, not read
+ * again for every service (that made loading quadratic). */
 static int
 title_line(const char *file, const char *name, int fallback)
 {
-	return find_line(file, "service", name, fallback);
+	size_t i;
+
+	if (ctx->tfile == NULL || strcmp(ctx->tfile, file) != 0)
+		titles_index(file);
+	for (i = 0; i < ctx->ntitles; i++)
+		if (strcmp(ctx->titles[i].name, name) == 0)
+			return ctx->titles[i].line;
+	return fallback;
 }
 
 /* ---- building struct service ---- */
@@ -1304,7 +1371,7 @@ load_dropins(struct config *conf, cfg_t *defs)
 struct config *
 config_load(const char *file, config_errfn errfn, void *arg)
 {
-	struct loadctx	 lc = { errfn, arg, 0, NULL, NULL, 0 };
+	struct loadctx	 lc = { errfn, arg, 0, NULL, NULL, 0, NULL, NULL, 0 };
 	struct config	*conf;
 	cfg_t		*cfg, *defs;
 
@@ -1316,6 +1383,8 @@ config_load(const char *file, config_errfn errfn, void *arg)
 		return NULL;
 	}
 	if ((cfg = parse_file(main_opts, file)) == NULL) {
+		free(lc.execs);
+		ctx = NULL;
 		config_free(conf);
 		return NULL;
 	}
@@ -1328,12 +1397,15 @@ config_load(const char *file, config_errfn errfn, void *arg)
 	if (conf->include_dir)
 		load_dropins(conf, defs);
 	cfg_free(cfg);
+	titles_free();
 	ctx = NULL;
 	free(lc.execs);
 	if (lc.nerrors > 0) {
 		config_free(conf);
-		return NULL;
+		conf = NULL;
 	}
+	/* parsing left freed heap behind; give it back (a reload, too) */
+	malloc_trim(0);
 	return conf;
 }
 
