@@ -94,11 +94,28 @@ spawn_stage_name(int stage)
 static size_t
 env_add(char *buf, size_t off, const char *name, const char *value)
 {
-	int n = snprintf(buf + off, SPAWN_CONNENV - off, "%s=%s", name, value);
+	size_t nlen = strlen(name), vlen = strlen(value);
 
-	if (n < 0 || (size_t)n >= SPAWN_CONNENV - off)
+	/* on the accept path: copies, not printf */
+	if (off + nlen + vlen + 2 > SPAWN_CONNENV)
 		return off;
-	return off + (size_t)n + 1;
+	memcpy(buf + off, name, nlen);
+	buf[off + nlen] = '=';
+	memcpy(buf + off + nlen + 1, value, vlen + 1);
+	return off + nlen + vlen + 2;
+}
+
+/* A port in decimal, into num (at least 6 bytes). */
+static const char *
+port_str(char *num, uint16_t port)
+{
+	char *p = num + 5;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + port % 10);
+	while ((port /= 10) != 0);
+	return p;
 }
 
 static const char *
@@ -161,8 +178,9 @@ spawn_conn_env(const struct listener *l, int fd, const struct sockaddr *sa,
 {
 	struct sockaddr_storage	 local;
 	socklen_t		 len = sizeof(local);
-	char			 rip[ADDR_STRLEN], lip[ADDR_STRLEN], num[8];
-	const char		*lipp = l->localip;
+	char			 rip[ADDR_STRLEN], lip[ADDR_STRLEN];
+	char			 num[8], lnum[8];
+	const char		*lipp = l->localip, *rp;
 	uint16_t		 rport = 0, lport = l->localport;
 	int			 fam;
 	size_t			 off = 0;
@@ -179,15 +197,14 @@ spawn_conn_env(const struct listener *l, int fd, const struct sockaddr *sa,
 		lipp = lip;
 	off = env_add(buf, off, "PROTO", fam == AF_INET6 ? "TCP6" : "TCP");
 	off = env_add(buf, off, "TCPREMOTEIP", rip);
-	snprintf(num, sizeof(num), "%u", rport);
-	off = env_add(buf, off, "TCPREMOTEPORT", num);
+	rp = port_str(num, rport);
+	off = env_add(buf, off, "TCPREMOTEPORT", rp);
 	off = env_add(buf, off, "TCPLOCALIP", lipp);
-	snprintf(num, sizeof(num), "%u", lport);
-	off = env_add(buf, off, "TCPLOCALPORT", num);
+	off = env_add(buf, off, "TCPLOCALPORT", port_str(lnum, lport));
 	if (fam == AF_INET6)
-		snprintf(peer, peerlen, "[%s]:%u", rip, rport);
+		snprintf(peer, peerlen, "[%s]:%s", rip, rp);
 	else
-		snprintf(peer, peerlen, "%s:%u", rip, rport);
+		snprintf(peer, peerlen, "%s:%s", rip, rp);
 	return off;
 }
 
