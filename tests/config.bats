@@ -331,6 +331,16 @@ EOF
 	[ "$output" = "configuration OK" ]
 }
 
+@test "every drop-in example in etc/examples is OK" {
+	cp -r "$BATS_TEST_DIRNAME/../etc/examples" "$T/ex"
+	chmod 644 "$T"/ex/*.conf
+	echo 'include_dir = "ex"' | write_conf
+	run "$PINETD" -t -f "$CONF"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "configuration OK" ]
+}
+
 @test "a port may be a tcp service name from /etc/services" {
 	write_conf <<EOF
 service echo {
