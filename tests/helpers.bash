@@ -53,9 +53,12 @@ free_port() {
 }
 
 # write_conf < text: the main config, with the mode pinetd insists on.
+# Replaced in one rename, as a careful admin does: a reload never reads
+# it half-written.
 write_conf() {
-	cat >"$CONF"
-	chmod 644 "$CONF"
+	cat >"$CONF.new"
+	chmod 644 "$CONF.new"
+	mv -f "$CONF.new" "$CONF"
 }
 
 # write_handler NAME < script: an executable handler in the test dir.

@@ -55,10 +55,15 @@ EOF
 	ab -n 20000 -c 32 "http://127.0.0.1:$P/" >"$T/ab.out" 2>&1 &
 	abpid=$!
 	wait_log 'web: connection from'
+	# one at a time: signals of one kind that arrive together are one
 	for i in $(seq 30); do
 		if [ $((i % 2)) -eq 1 ]; then conf_b; else conf_a; fi
 		kill -HUP "$PID"
-		sleep 0.1
+		for ((w = 0; w < 600; w++)); do
+			[ "$(grep -c 'reload done' "$LOG")" -ge "$i" ] && break
+			sleep 0.05
+		done
+		[ "$(grep -c 'reload done' "$LOG")" -ge "$i" ] || { echo "reload $i not done"; return 1; }
 	done
 	wait "$abpid"
 	cat "$T/ab.out" | grep -E 'Complete|Failed|errors|Non-2xx' || true
