@@ -796,16 +796,15 @@ fail:
 	return NULL;
 }
 
-/* The line where WORD (followed by TITLE when given) starts a statement
- * in file, for errors about a whole section or about the file itself
- * (libconfuse keeps only the line where a section ends). */
+/* The line where option WORD is set in file, for errors about the
+ * value of a global option (libconfuse does not keep it). */
 static int
-find_line(const char *file, const char *word, const char *title, int fallback)
+option_line(const char *file, const char *word, int fallback)
 {
 	FILE	*fp;
 	char	 buf[1024];
 	int	 line = 0;
-	size_t	 wlen = strlen(word), tlen = title ? strlen(title) : 0;
+	size_t	 wlen = strlen(word);
 
 	if ((fp = fopen(file, "re")) == NULL)
 		return fallback;
@@ -815,22 +814,8 @@ find_line(const char *file, const char *word, const char *title, int fallback)
 		line++;
 		while (isspace((unsigned char)*p))
 			p++;
-		if (strncmp(p, word, wlen) != 0)
-			continue;
-		p += wlen;
-		if (title == NULL) {
-			if (isspace((unsigned char)*p) || *p == '=')
-				break;
-			continue;
-		}
-		if (!isspace((unsigned char)*p))
-			continue;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '"' || *p == '\'')
-			p++;
-		if (strncmp(p, title, tlen) == 0 &&
-		    strchr("\"' \t{\r\n", p[tlen]) != NULL)
+		if (strncmp(p, word, wlen) == 0 &&
+		    (isspace((unsigned char)p[wlen]) || p[wlen] == '='))
 			break;
 	}
 	if (feof(fp))
@@ -1355,7 +1340,7 @@ load_dropins(struct config *conf, cfg_t *defs)
 	cfg_t	 *cfg;
 
 	names = list_dropins(conf->file,
-	    find_line(conf->file, "include_dir", NULL, 1), conf->include_dir);
+	    option_line(conf->file, "include_dir", 1), conf->include_dir);
 	if (names == NULL)
 		return;
 	for (p = names; *p; p++) {

@@ -255,6 +255,31 @@ listener_new(struct service *svc, const struct sockaddr_storage *ss, int fd)
 	return l;
 }
 
+/* Watches a new listener and links it in; a pool's handlers are started
+ * on it (they accept: the master never polls that socket). On failure l
+ * is freed. */
+static int
+listener_insert(struct listener *l)
+{
+	int pool = l->svc->mode == MODE_POOL;
+
+	if (loop_add(&l->ev, pool ? 0 : EPOLLIN) != 0) {
+		log_warn("%s: epoll_ctl", l->svc->name);
+		listener_free(l);
+		return -1;
+	}
+	if (pool) {
+		l->held = 1;
+		nheld++;
+	}
+	l->next = listeners;
+	listeners = l;
+	nlisteners++;
+	if (pool)
+		pool_fill(l);
+	return 0;
+}
+
 static int
 listener_open(struct service *svc, const struct sockaddr_storage *ss)
 {
@@ -281,22 +306,9 @@ listener_open(struct service *svc, const struct sockaddr_storage *ss)
 		log_warn("%s: listener", svc->name);
 		return -1;
 	}
-	/* a pool's handlers accept: the master never polls that socket */
-	if (svc->mode == MODE_POOL) {
-		l->held = 1;
-		nheld++;
-	}
-	if (loop_add(&l->ev, svc->mode == MODE_POOL ? 0 : EPOLLIN) != 0) {
-		log_warn("%s: epoll_ctl", svc->name);
-		listener_free(l);
+	if (listener_insert(l) != 0)
 		return -1;
-	}
-	l->next = listeners;
-	listeners = l;
-	nlisteners++;
 	log_debug("%s: listening on %s port %u", svc->name, ip, port);
-	if (svc->mode == MODE_POOL)
-		pool_fill(l);
 	return 0;
 }
 
@@ -327,24 +339,13 @@ listener_adopt(struct service *svc, int idx, int how)
 	    fcntl(fd, F_SETFL, svc->mode == MODE_POOL ? 0 : O_NONBLOCK) != 0 ||
 	    (l = listener_new(svc, &ss, fd)) == NULL)
 		return -1;
-	if (loop_add(&l->ev, svc->mode == MODE_POOL ? 0 : EPOLLIN) != 0) {
-		listener_free(l);
-		return -1;
-	}
-	if (svc->mode == MODE_POOL) {
-		l->held = 1;
-		nheld++;
-	}
-	l->next = listeners;
-	listeners = l;
-	nlisteners++;
-	passed[idx] = -1;
+	passed[idx] = -1;	/* the listener owns it now, even on failure */
 	l->adopted = how;
+	if (listener_insert(l) != 0)
+		return -1;
 	log_info("%s: adopted passed socket %s (fd %d)", svc->name,
 	    passed_names && passed_names[idx] ? passed_names[idx] : "unnamed",
 	    fd);
-	if (svc->mode == MODE_POOL)
-		pool_fill(l);
 	return 0;
 }
 

@@ -114,6 +114,11 @@ client() {
 	timeout 10 socat -t 5 - "TCP:$host:$2"
 }
 
+# The master's CPU time so far, in clock ticks (user + system).
+master_cpu() {
+	awk '{ print $14 + $15 }' "/proc/$PID/stat"
+}
+
 # The number of open fds of a process.
 fd_count() {
 	ls "/proc/$1/fd" | wc -l

@@ -169,10 +169,9 @@ EOF
 	wait_log 'reload: s changed'
 	[ "$(printf 'dgram' | timeout 5 socat -t2 - "UDP:127.0.0.1:$P")" = dgram ]
 	! client 127.0.0.1 "$P" </dev/null
-	cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
-	before=$(cpu)
+	before=$(master_cpu)
 	sleep 1
-	[ $(( $(cpu) - before )) -le 5 ]
+	[ $(( $(master_cpu) - before )) -le 5 ]
 	write_conf <<EOF
 service s {
 	port = $P

@@ -122,12 +122,11 @@ EOF
 	[[ "$output" == "pid "*": HELLO" ]]
 	hpid=${output#pid }; hpid=${hpid%%:*}
 	wait_log 'u: wait handler pid [0-9]+ started'
-	cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
-	before=$(cpu)
+	before=$(master_cpu)
 	run udp 127.0.0.1 "$P" <<<"again"
 	[ "$output" = "pid $hpid: AGAIN" ]
 	sleep 3
-	after=$(cpu)
+	after=$(master_cpu)
 	echo "master cpu ticks during the handler: $((after - before))"
 	[ $((after - before)) -le 5 ]
 	# after it exits the master takes the socket back and starts another
@@ -152,10 +151,9 @@ EOF
 	rm "$T/gone.sh"
 	printf 'x' | timeout 5 socat -t0.5 - "UDP:127.0.0.1:$P" || true
 	wait_log "u: exec $T/gone.sh for the wait handler failed"
-	cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
-	before=$(cpu)
+	before=$(master_cpu)
 	sleep 1
-	[ $(( $(cpu) - before )) -le 5 ]
+	[ $(( $(master_cpu) - before )) -le 5 ]
 	[ "$(grep -c 'exec .* failed' "$LOG")" -eq 1 ]
 }
 
@@ -337,7 +335,6 @@ EOF
 	start_pinetd
 	printf 'x' | timeout 5 socat -t0.2 - "UDP:127.0.0.1:$P" || true
 	wait_log 'lazy: 50 wait handlers in a row returned within a second; not watching the socket for 1000 ms'
-	cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 	n1=$(grep -c 'lazy: wait handler pid' "$LOG")
 	sleep 0.5
 	n2=$(grep -c 'lazy: wait handler pid' "$LOG")
