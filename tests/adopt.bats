@@ -33,9 +33,9 @@ EOF
 	grep -q "passed socket stray (fd [0-9]*) matches no service; closing it" "$LOG"
 	[ "$(client 127.0.0.1 "$P" </dev/null)" = "named $P" ]
 	[ "$(client 127.0.0.1 "$((P + 1))" </dev/null)" = byaddr ]
-	! client 127.0.0.1 "$((P + 2))" </dev/null
+	run ! client 127.0.0.1 "$((P + 2))" </dev/null
 	# the named service's own address was not bound
-	! client 127.0.0.1 "$((P + 5))" </dev/null
+	run ! client 127.0.0.1 "$((P + 5))" </dev/null
 	# an adopted listener is carried over by a reload
 	kill -HUP "$PID"
 	wait_log 'reload: named kept'

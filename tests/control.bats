@@ -268,7 +268,7 @@ EOF
 	[ "$status" -eq 111 ]
 	[[ "$output" == *"control socket $T/ctl.sock: exists and is not a socket; not replacing it"* ]]
 	[ "$(cat "$T/ctl.sock")" = keep ]
-	! ss -ltn | grep -q "127.0.0.1:$P "
+	run ! grep -q "127.0.0.1:$P " <<<"$(ss -ltn)"
 }
 
 @test "SIGUSR1 writes the status table to the log, a line per row" {

@@ -199,7 +199,7 @@ EOF
 	run client 127.0.0.1 "$((P + 2))" </dev/null
 	[ "$output" = "out" ]
 	wait_log 'tonull: pid [0-9]+ .* exited'
-	! grep -q 'secret err' "$LOG"
+	run ! grep -q 'secret err' "$LOG"
 }
 
 @test "handlers that exit at once, die by a signal, fail to exec or never read leave the others working" {
@@ -334,7 +334,7 @@ EOF
 	echo "$output"
 	[ "$status" -eq 111 ]
 	[[ "$output" == *"taken: cannot listen on 127.0.0.1 port $P2: Address already in use"* ]]
-	! ss -ltn | grep -q "127.0.0.1:$P "
+	run ! grep -q "127.0.0.1:$P " <<<"$(ss -ltn)"
 }
 
 @test "SIGTERM closes the listeners and exits 0; --daemon writes and removes its pidfile" {
@@ -351,7 +351,7 @@ EOF
 	wait "$PID"
 	PID=
 	wait_log 'stopped'
-	! client 127.0.0.1 "$P" </dev/null
+	run ! client 127.0.0.1 "$P" </dev/null
 	"$PINETD" -f "$CONF" --daemon -p "$T/pinetd.pid" -c "$T/ctl.sock" \
 	    2>"$LOG" 3>&-
 	wait_for test -s "$T/pinetd.pid"
@@ -389,5 +389,5 @@ EOF
 	rm "$T/gone"
 	client 127.0.0.1 "$P" </dev/null || true
 	wait_log '^<4>s: exec .* failed'
-	! grep -q 'pinetd\[' "$LOG"
+	run ! grep -q 'pinetd\[' "$LOG"
 }

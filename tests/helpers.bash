@@ -10,6 +10,9 @@ FACTOR=$PINETD_BUILD/etc/handlers/factor
 PREFORK=${PINETD_TEST_PREFORK:-0}
 PID=
 
+# `run ! cmd` asserts that cmd fails (a bare `! cmd` never fails a test).
+bats_require_minimum_version 1.5.0
+
 setup() {
 	# Handlers run as an unprivileged user: give them a directory they
 	# can reach (bats' own tmpdir is private to root).
@@ -21,12 +24,39 @@ setup() {
 }
 
 teardown() {
+	local bad=0
 	stop_pinetd
-	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -f "$LOG" ]; then
+	sweep_processes
+	# A sanitizer report anywhere in the daemon's log fails the test, even
+	# when every assertion held.
+	if [ -f "$LOG" ] && grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined|Leak)' "$LOG"; then
+		echo "sanitizer report in the pinetd log" >&3
+		bad=1
+	fi
+	if { [ -z "${BATS_TEST_COMPLETED:-}" ] || [ $bad -ne 0 ]; } && [ -f "$LOG" ]; then
 		echo "--- pinetd log ---" >&3
 		sed 's/^/# /' "$LOG" >&3
 	fi
 	rm -rf "$T"
+	return $bad
+}
+
+# Ends every process still running from this test's directory: daemons a
+# test started by hand or detached with --daemon, and their handlers, even
+# when the test failed half-way.
+sweep_processes() {
+	local pids i
+	[ -n "${T:-}" ] || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(pgrep -f -- "$T/" | grep -vx "$$" || true)
+		[ -n "$pids" ] || return 0
+		# shellcheck disable=SC2086
+		kill -TERM $pids 2>/dev/null
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	kill -KILL $pids 2>/dev/null
+	return 0
 }
 
 # A base port P such that P..P+9 are free on 127.0.0.1 and ::1 right now,

@@ -62,7 +62,7 @@ EOF
 STATUS=1 services, 0 handlers running, 0 accepted, last reload: none" ]
 	run client 127.0.0.1 "$P" </dev/null
 	[ "$output" = s ]
-	! got STOPPING
+	run ! got STOPPING
 	kill -TERM "$PID"
 	wait "$PID"
 	PID=
@@ -122,11 +122,11 @@ STATUS=1 services, 0 handlers running, 0 accepted, last reload: none" ]
 	notify_listen
 	WATCHDOG_USEC=200000 WATCHDOG_PID=1 start_pinetd
 	wait_for got '^READY=1$'
-	! grep -q 'watchdog:' "$LOG"
+	run ! grep -q 'watchdog:' "$LOG"
 	# a STATUS= refresh takes a second, ten watchdog periods
 	run client 127.0.0.1 "$P" </dev/null
 	wait_for got '^STATUS=1 services, 0 handlers running, 1 accepted, last reload: none$'
-	! got WATCHDOG
+	run ! got WATCHDOG
 	stop_pinetd
 
 	: >"$T/notify.log"

@@ -198,7 +198,7 @@ EOF
 	echo "max concurrency: $(cat "$T/max")"
 	[ "$(cat "$T/max")" -le 4 ]
 	[ "$(cat "$T/max")" -ge 2 ]
-	! grep -q ': refused ' "$LOG"
+	run ! grep -q ': refused ' "$LOG"
 }
 
 @test "max_instances with reject: extras are refused at once" {

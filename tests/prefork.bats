@@ -71,7 +71,7 @@ EOF
 	kill -9 "$victim"
 	wait_log "w: idle worker pid $victim killed by signal 9; replacing it"
 	wait_for full
-	! ps -o pid= --ppid "$PID" | grep -qw "$victim"
+	run ! grep -qw "$victim" <<<"$(ps -o pid= --ppid "$PID")"
 	[ "$(client 127.0.0.1 "$P" </dev/null)" = ok ]
 }
 
@@ -108,5 +108,5 @@ EOF
 	start_pinetd
 	[ "$(client 127.0.0.1 "$P" </dev/null)" = ok ]
 	[ "$(idle_workers w)" -eq 0 ]
-	! grep -q 'worker' "$LOG"
+	run ! grep -q 'worker' "$LOG"
 }

@@ -69,12 +69,12 @@ EOF
 	cat "$T/ab.out" | grep -E 'Complete|Failed|errors|Non-2xx' || true
 	grep -q 'Complete requests: *20000' "$T/ab.out"
 	grep -q 'Failed requests: *0' "$T/ab.out"
-	! grep -q 'Non-2xx' "$T/ab.out"
-	! grep -qE 'apr_|Connection reset' "$T/ab.out"
+	run ! grep -q 'Non-2xx' "$T/ab.out"
+	run ! grep -qE 'apr_|Connection reset' "$T/ab.out"
 	[ "$(grep -c 'reload done' "$LOG")" -eq 30 ]
 	# the last config was conf_a: extra answers, other refuses
 	[ "$(client 127.0.0.1 "$((P + 1))" </dev/null)" = extra ]
-	! client 127.0.0.1 "$((P + 2))" </dev/null
+	run ! client 127.0.0.1 "$((P + 2))" </dev/null
 	grep -q 'reload: web kept (listeners carried over)' "$LOG"
 	grep -q 'reload: other added' "$LOG"
 	grep -q 'reload: extra removed' "$LOG"
@@ -93,7 +93,7 @@ EOF
 	[ "$(client 127.0.0.1 "$((P + 1))" </dev/null)" = extra ]
 	[ "$(curl -s "http://127.0.0.1:$P/")" = ok ]
 	grep -q "$CONF:12: port: bad port '0'" "$LOG"
-	! grep -q 'broken' <(grep 'connection from' "$LOG")
+	run ! grep -q 'broken' <(grep 'connection from' "$LOG")
 }
 
 @test "a reload that moves a service: the old port refuses, the new answers, an in-flight reply completes" {
@@ -112,7 +112,7 @@ EOF
 	sed -i "s/port = $P/port = $((P + 3))/" "$CONF"
 	kill -HUP "$PID"
 	wait_log 'reload: slow changed'
-	! client 127.0.0.1 "$P" </dev/null
+	run ! client 127.0.0.1 "$P" </dev/null
 	wait "$inflight"
 	[ "$(cat "$T/inflight")" = finished ]
 	[ "$(client 127.0.0.1 "$((P + 3))" </dev/null)" = finished ]
@@ -168,7 +168,7 @@ EOF
 	kill -HUP "$PID"
 	wait_log 'reload: s changed'
 	[ "$(printf 'dgram' | timeout 5 socat -t2 - "UDP:127.0.0.1:$P")" = dgram ]
-	! client 127.0.0.1 "$P" </dev/null
+	run ! client 127.0.0.1 "$P" </dev/null
 	before=$(master_cpu)
 	sleep 1
 	[ $(( $(master_cpu) - before )) -le 5 ]

@@ -291,14 +291,14 @@ EOF
 	cat "$T/pids"
 	[ "$(wc -w <"$T/pids")" -le 4 ]
 	[ "$(wc -w <"$T/pids")" -ge 1 ]
-	! grep -q 'pool: connection from' "$LOG"
+	run ! grep -q 'pool: connection from' "$LOG"
 	victim=$(cut -d' ' -f1 "$T/pids")
 	sleep 1.1	# old enough not to count as crash-looping
 	kill -9 "$victim"
 	wait_log "pool: pid $victim from pool killed by signal 9"
 	replaced() { [ "$(grep -c 'pool: pool handler pid [0-9]* started' "$LOG")" -ge 5 ]; }
 	wait_for replaced
-	! grep -q 'crash-looping' "$LOG"
+	run ! grep -q 'crash-looping' "$LOG"
 }
 
 @test "pool mode: a handler that exits at once is restarted with growing delays" {

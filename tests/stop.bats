@@ -19,7 +19,7 @@ EOF
 	wait_log 'slow: connection from'
 	kill -TERM "$PID"
 	wait_log 'stop: waiting up to 10s for 1 handlers'
-	! client 127.0.0.1 "$P" </dev/null
+	run ! client 127.0.0.1 "$P" </dev/null
 	wait "$c"
 	[ "$(cat "$T/reply")" = answered ]
 	wait "$PID"
@@ -27,7 +27,7 @@ EOF
 	PID=
 	[ "$rc" -eq 0 ]
 	[ ! -e "$T/pinetd.pid" ]
-	! grep -q 'sending SIGTERM' "$LOG"
+	run ! grep -q 'sending SIGTERM' "$LOG"
 }
 
 @test "a handler that ignores SIGTERM is killed after the timeout; nothing of the daemon is left" {

@@ -17,14 +17,14 @@ install_tree() {
 
 @test "the installed units name the installed programs, with every path substituted" {
 	install_tree
-	! grep -n '@[a-z_]*@' "$UNITS/pinetd.service" "$UNITS/pinetd-echo-example.socket"
+	run ! grep -n '@[a-z_]*@' "$UNITS/pinetd.service" "$UNITS/pinetd-echo-example.socket"
 	exec_start=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$UNITS/pinetd.service")
 	[[ "$exec_start" == /*/pinetd ]]
 	[ -x "$T/root$exec_start" ]
 	[ -x "$T/root$(dirname "$exec_start")/pinetctl" ]
 	grep -qx 'Type=notify' "$UNITS/pinetd.service"
 	grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$UNITS/pinetd.service"
-	! grep -q '^NoNewPrivileges' "$UNITS/pinetd.service"
+	run ! grep -q '^NoNewPrivileges' "$UNITS/pinetd.service"
 	grep -qx 'Service=pinetd.service' "$UNITS/pinetd-echo-example.socket"
 	grep -qx 'FileDescriptorName=echo-example' "$UNITS/pinetd-echo-example.socket"
 }
@@ -50,5 +50,5 @@ install_tree() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# warnings (unknown keys, bad values) do not change the status
-	! grep -q 'pinetd' <<<"$output"
+	run ! grep -q 'pinetd' <<<"$output"
 }
