@@ -3,11 +3,30 @@
 
 #include <sys/un.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+
+/* "%eth0" or "%2" after an IPv6 address: the interface it is reached
+ * through (link-local addresses need one). Returns 0, or -1. */
+static int
+parse_scope(const char *scope, uint32_t *id)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (*scope >= '0' && *scope <= '9') {
+		v = strtoul(scope, &end, 10);
+		if (*end != '\0' || v == 0 || v > UINT32_MAX)
+			return -1;
+		*id = (uint32_t)v;
+		return 0;
+	}
+	return (*id = if_nametoindex(scope)) == 0 ? -1 : 0;
+}
 
 int
 addr_parse(const char *s, uint16_t port, struct sockaddr_storage *ss,
@@ -15,23 +34,29 @@ addr_parse(const char *s, uint16_t port, struct sockaddr_storage *ss,
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
-	char			 buf[ADDR_STRLEN + 2];
+	char			 buf[ADDR_STRLEN + 2], *pct;
 	size_t			 n = strlen(s);
 
 	memset(ss, 0, sizeof(*ss));
 	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		if (n - 2 >= sizeof(buf))
-			return -1;
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = '\0';
-		s = buf;
+		s++;
+		n -= 2;
 	} else if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
 		*len = sizeof(*sin);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if ((pct = strchr(buf, '%')) != NULL) {
+		*pct++ = '\0';
+		if (parse_scope(pct, &sin6->sin6_scope_id) == -1)
+			return -1;
+	}
+	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(port);
 		*len = sizeof(*sin6);
@@ -55,34 +80,62 @@ addr_parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* Dotted quad by hand: glibc's inet_ntop goes through sprintf, and this
+ * runs for every connection. */
+static void
+format_ipv4(const uint8_t *b, char *ip)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*ip++ = '0' + b[i] / 100;
+		if (b[i] >= 10)
+			*ip++ = '0' + b[i] / 10 % 10;
+		*ip++ = '0' + b[i] % 10;
+		*ip++ = i < 3 ? '.' : '\0';
+	}
+}
+
 int
 addr_format(const struct sockaddr *sa, char *ip, size_t iplen, uint16_t *port)
 {
 	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
 	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
+	char				 ifname[IF_NAMESIZE];
+	size_t				 n;
 
 	if (sa->sa_family == AF_UNIX) {
 		snprintf(ip, iplen, "%s", ((const struct sockaddr_un *)sa)->sun_path);
 		*port = 0;
 		return AF_UNIX;
 	}
-	if (sa->sa_family == AF_INET) {
-		if (inet_ntop(AF_INET, &sin->sin_addr, ip, iplen) == NULL)
+	if (sa->sa_family == AF_INET || (sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))) {
+		if (iplen < sizeof("255.255.255.255"))
 			return -1;
-		*port = ntohs(sin->sin_port);
+		if (sa->sa_family == AF_INET) {
+			format_ipv4((const uint8_t *)&sin->sin_addr, ip);
+			*port = ntohs(sin->sin_port);
+		} else {
+			format_ipv4(&sin6->sin6_addr.s6_addr[12], ip);
+			*port = ntohs(sin6->sin6_port);
+		}
 		return AF_INET;
 	}
 	if (sa->sa_family != AF_INET6)
 		return -1;
 	*port = ntohs(sin6->sin6_port);
-	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		if (inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], ip,
-		    iplen) == NULL)
-			return -1;
-		return AF_INET;
-	}
 	if (inet_ntop(AF_INET6, &sin6->sin6_addr, ip, iplen) == NULL)
 		return -1;
+	if (sin6->sin6_scope_id != 0) {	/* "%eth0", or "%2" if it is gone */
+		n = strlen(ip);
+		if (if_indextoname(sin6->sin6_scope_id, ifname) != NULL)
+			snprintf(ip + n, iplen - n, "%%%s", ifname);
+		else
+			snprintf(ip + n, iplen - n, "%%%u",
+			    (unsigned)sin6->sin6_scope_id);
+	}
 	return AF_INET6;
 }
 
@@ -115,6 +168,7 @@ addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 	if (a->ss_family == AF_INET6)
 		return a6->sin6_port == b6->sin6_port &&
+		    a6->sin6_scope_id == b6->sin6_scope_id &&
 		    memcmp(&a6->sin6_addr, &b6->sin6_addr,
 		    sizeof(a6->sin6_addr)) == 0;
 	return 0;

@@ -6,15 +6,19 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#define ADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
+/* INET6_ADDRSTRLEN, '%' and an interface name (IF_NAMESIZE) */
+#define ADDR_STRLEN	(46 + 1 + 16)
 
-/* Parses a numeric IPv4 or IPv6 address ("[::1]" accepted) into ss with
- * the given port. Returns 0, or -1 when s is not an address. */
+/* Parses a numeric IPv4 or IPv6 address ("[::1]" accepted; an IPv6 one
+ * may name its interface, "fe80::1%eth0" or "%2") into ss with the given
+ * port. Returns 0, or -1 when s is not an address or the interface does
+ * not exist. */
 int	addr_parse(const char *s, uint16_t port, struct sockaddr_storage *ss,
 	    socklen_t *len);
 /* Parses a port number 1..65535; returns 0 or -1. */
 int	addr_parse_port(const char *s, uint16_t *port);
-/* Formats the address (IPv4-mapped IPv6 shown as IPv4) and port.
+/* Formats the address (IPv4-mapped IPv6 shown as IPv4, a scoped one with
+ * "%interface") and port.
  * Returns AF_INET or AF_INET6 as seen after unmapping, or -1. */
 int	addr_format(const struct sockaddr *sa, char *ip, size_t iplen,
 	    uint16_t *port);

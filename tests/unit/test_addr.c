@@ -1,5 +1,6 @@
 /* Unit tests for address and port parsing. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,56 @@ test_parse(void)
 	CHECK(addr_parse("[1.2.3.4]", 1, &ss, &len) == -1);
 	CHECK(addr_parse("", 1, &ss, &len) == -1);
 	CHECK(addr_parse("[]", 1, &ss, &len) == -1);
+}
+
+/* IPv4 is formatted by hand: every digit count, both ends of the range. */
+static void
+test_format_ipv4(void)
+{
+	static const char *const cases[] = { "0.0.0.0", "255.255.255.255",
+	    "10.0.100.9", "1.20.0.3", "127.0.0.1", "99.100.9.10" };
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	char			ip[ADDR_STRLEN], small[15];
+	uint16_t		port;
+	size_t			i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(addr_parse(cases[i], 7, &ss, &len) == 0);
+		CHECK(addr_format((struct sockaddr *)&ss, ip, sizeof(ip),
+		    &port) == AF_INET && strcmp(ip, cases[i]) == 0 &&
+		    port == 7);
+	}
+	/* a buffer too small for the longest address is refused */
+	CHECK(addr_format((struct sockaddr *)&ss, small, sizeof(small),
+	    &port) == -1);
+}
+
+/* A link-local address names its interface, by name or by index. */
+static void
+test_scope(void)
+{
+	struct sockaddr_storage	ss, ss2;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		len;
+	char			ip[ADDR_STRLEN];
+	uint16_t		port;
+	unsigned		lo = if_nametoindex("lo");
+
+	CHECK(lo != 0);
+	CHECK(addr_parse("fe80::1%lo", 22, &ss, &len) == 0);
+	CHECK(ss.ss_family == AF_INET6 && sin6->sin6_scope_id == lo);
+	CHECK(addr_format((struct sockaddr *)&ss, ip, sizeof(ip), &port) ==
+	    AF_INET6 && strcmp(ip, "fe80::1%lo") == 0 && port == 22);
+	CHECK(addr_parse("[fe80::1%1]", 22, &ss2, &len) == 0);
+	CHECK(((struct sockaddr_in6 *)&ss2)->sin6_scope_id == 1);
+	CHECK(addr_equal(&ss, &ss2) == (lo == 1));
+	CHECK(addr_parse("fe80::1", 22, &ss2, &len) == 0);
+	CHECK(!addr_equal(&ss, &ss2));
+	CHECK(addr_parse("fe80::1%no-such-if0", 22, &ss, &len) == -1);
+	CHECK(addr_parse("fe80::1%", 22, &ss, &len) == -1);
+	CHECK(addr_parse("fe80::1%0", 22, &ss, &len) == -1);
+	CHECK(addr_parse("127.0.0.1%lo", 22, &ss, &len) == -1);
 }
 
 static void
@@ -139,6 +190,8 @@ int
 main(void)
 {
 	test_parse();
+	test_format_ipv4();
+	test_scope();
 	test_port();
 	test_conflict();
 	test_cidr();
