@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "inetd.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
@@ -25,6 +26,7 @@
 #include "reload.h"
 #include "spawn.h"
 #include "status.h"
+#include "strbuf.h"
 
 #ifndef PINETD_CONF
 #define PINETD_CONF	"/etc/pinetd.conf"
@@ -50,7 +52,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: pinetd [-f FILE] [-t] [--syslog] [--daemon] "
-	    "[-p PIDFILE] [-c SOCKET] [-v] [-V]\n");
+	    "[-p PIDFILE] [-c SOCKET] [-v] [-V]\n"
+	    "       pinetd --import-inetd FILE\n");
 	exit(EX_USAGE);
 }
 
@@ -61,6 +64,26 @@ print_error(const char *line, void *arg)
 		fprintf(stderr, "%s\n", line);
 	else
 		log_warnx("%s", line);
+}
+
+/* --import-inetd: an inetd.conf printed as pinetd.conf sections, for an
+ * admin moving over for good; errors go to stderr as FILE:LINE. */
+static int
+import_inetd(const char *file)
+{
+	struct strbuf	 out = { 0 };
+	int		 errors;
+
+	errors = inetd_convert(file, INETD_PRETTY, &out, print_error,
+	    (void *)1);
+	if (errors != 0 || out.failed) {
+		strbuf_free(&out);
+		return EX_CONFIG;
+	}
+	printf("# Services from %s, converted by pinetd --import-inetd.\n\n%s",
+	    file, out.s != NULL ? out.s : "");
+	strbuf_free(&out);
+	return fflush(stdout) == 0 ? EX_OK : EX_TEMP;
 }
 
 #define STOP_GRACE	2	/* seconds between SIGTERM and SIGKILL */
@@ -248,6 +271,7 @@ main(int argc, char *argv[], char *envp[])
 		{ "control",	required_argument,	NULL, 'c' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "version",	no_argument,		NULL, 'V' },
+		{ "import-inetd", required_argument,	NULL, 'I' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char	*file = PINETD_CONF, *pidpath = NULL;
@@ -284,6 +308,8 @@ main(int argc, char *argv[], char *envp[])
 		case 'V':
 			printf("pinetd %s\n", PACKAGE_VERSION);
 			return EX_OK;
+		case 'I':
+			return import_inetd(optarg);
 		default:
 			usage();
 		}
