@@ -12,8 +12,6 @@ NPID=
 
 setup() {
 	helpers_setup
-	grep -q '^#define HAVE_SYSTEMD 1' "$PINETD_BUILD/ac-config.h" ||
-		skip "pinetd is built without libsystemd"
 }
 
 teardown() {
