@@ -21,17 +21,6 @@ teardown() {
 	FPID=
 }
 
-one_service() {
-	P=$(free_port)
-	write_conf <<EOF
-service s {
-	port = $P
-	address = { "127.0.0.1" }
-	shell = "echo s"
-}
-EOF
-}
-
 unwanted='lib(systemd|gcrypt|lzma|zstd|lz4|cap)\.so'
 
 @test "pinetd links and maps no libsystemd, libgcrypt, liblzma, libzstd, liblz4 or libcap" {

@@ -38,17 +38,6 @@ got() {
 	grep -qE -- "$1" "$T/notify.log"
 }
 
-one_service() {
-	P=$(free_port)
-	write_conf <<EOF
-service s {
-	port = $P
-	address = { "127.0.0.1" }
-	shell = "echo s"
-}
-EOF
-}
-
 @test "READY=1 comes with STATUS=, after the listeners are bound; STOPPING=1 on SIGTERM" {
 	one_service
 	notify_listen
