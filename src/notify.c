@@ -9,20 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
+#include <unistd.h>
 
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "sdproto.h"
 
 #define NOTIFY_STATUS_MS	1000
 #define NOTIFY_STATUS_LEN	256
 
-#ifdef HAVE_SYSTEMD
-
-static int		 enabled;	/* NOTIFY_SOCKET is set */
+static char		*sockpath;	/* copy of NOTIFY_SOCKET, or NULL */
 static uint64_t		 watchdog_ms;
 static struct timer	 watchdog;
 static struct timer	 refresh;
@@ -33,14 +30,11 @@ static void
 notify_send(const char *msg)
 {
 	static struct ratelimit	rl;
-	int			rc;
 
-	if (!enabled)
+	if (sockpath == NULL)
 		return;
-	if ((rc = sd_notify(0, msg)) < 0) {
-		errno = -rc;
-		log_warn_rl(&rl, "sd_notify");
-	}
+	if (sdproto_notify(sockpath, msg) != 0)
+		log_warn_rl(&rl, "notify %s", sockpath);
 }
 
 static void
@@ -65,18 +59,20 @@ notify_refresh(struct timer *t)
 void
 notify_init(void (*summary)(char *, size_t))
 {
-	uint64_t	usec;
-	int		rc;
+	const char	*path = getenv("NOTIFY_SOCKET");
+	uint64_t	 usec;
+	int		 rc;
 
-	if (getenv("NOTIFY_SOCKET") == NULL)
+	/* A copy: a later setenv() may free the environment's string. */
+	if (path == NULL || (sockpath = strdup(path)) == NULL)
 		return;
-	enabled = 1;
 	summary_fn = summary;
-	rc = sd_watchdog_enabled(0, &usec);
-	if (rc < 0) {
-		errno = -rc;
-		log_warn("WATCHDOG_USEC");
-	} else if (rc > 0) {
+	rc = sdproto_watchdog(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+	    getpid(), &usec);
+	if (rc < 0)
+		log_warnx("WATCHDOG_USEC or WATCHDOG_PID is not a number; "
+		    "no watchdog keep-alive");
+	else if (rc > 0) {
 		watchdog_ms = usec / 2000;
 		if (watchdog_ms == 0)
 			watchdog_ms = 1;
@@ -97,7 +93,7 @@ notify_ready(void)
 	char	now[NOTIFY_STATUS_LEN] = "";
 	char	msg[NOTIFY_STATUS_LEN + 32];
 
-	if (!enabled)
+	if (sockpath == NULL)
 		return;
 	if (summary_fn)
 		summary_fn(now, sizeof(now));
@@ -109,16 +105,13 @@ notify_ready(void)
 int
 notify_listen_fds(int **fds, char ***names)
 {
-	int	n, i;
+	int	n;
 
-	*fds = NULL;
-	*names = NULL;
-	if ((n = sd_listen_fds_with_names(1, names)) <= 0)
+	if ((n = sdproto_listen_fds(fds, names)) < 0) {
+		log_warnx("LISTEN_PID, LISTEN_FDS or LISTEN_FDNAMES is "
+		    "malformed; no passed socket is adopted");
 		return 0;
-	if ((*fds = calloc((size_t)n, sizeof(int))) == NULL)
-		return 0;
-	for (i = 0; i < n; i++)
-		(*fds)[i] = SD_LISTEN_FDS_START + i;
+	}
 	return n;
 }
 
@@ -150,7 +143,7 @@ notify_status(const char *fmt, ...)
 	char	msg[NOTIFY_STATUS_LEN + 8];
 	va_list	ap;
 
-	if (!enabled)
+	if (sockpath == NULL)
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(last_status, sizeof(last_status), fmt, ap);
@@ -158,42 +151,3 @@ notify_status(const char *fmt, ...)
 	snprintf(msg, sizeof(msg), "STATUS=%s", last_status);
 	notify_send(msg);
 }
-
-#else	/* !HAVE_SYSTEMD */
-
-void
-notify_init(void (*summary)(char *, size_t))
-{
-	(void)summary;
-}
-
-void
-notify_ready(void)
-{
-}
-
-int
-notify_listen_fds(int **fds, char ***names)
-{
-	*fds = NULL;
-	*names = NULL;
-	return 0;
-}
-
-void
-notify_reloading(void)
-{
-}
-
-void
-notify_stopping(void)
-{
-}
-
-void
-notify_status(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-#endif

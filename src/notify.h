@@ -1,5 +1,5 @@
-/* notify.h: telling systemd about the master's state (sd_notify). Without
- * libsystemd, or when not started by a service manager, these do nothing. */
+/* notify.h: telling systemd about the master's state (sd_notify(3)). When
+ * not started by a service manager, these do nothing. */
 #ifndef PINETD_NOTIFY_H
 #define PINETD_NOTIFY_H
 

@@ -52,7 +52,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: pinetd [-f FILE] [-t] [--syslog] [--daemon] "
-	    "[-p PIDFILE] [-c SOCKET] [-v] [-V]\n"
+	    "[-p PIDFILE] [-c SOCKET] [-q | -v] [-V]\n"
 	    "       pinetd --import-inetd FILE\n");
 	exit(EX_USAGE);
 }
@@ -238,6 +238,7 @@ daemon_ready(int fd)
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
+		log_reopen();
 		if (null > STDERR_FILENO)
 			close(null);
 	}
@@ -269,6 +270,7 @@ main(int argc, char *argv[], char *envp[])
 		{ "daemon",	no_argument,		NULL, 'd' },
 		{ "pidfile",	required_argument,	NULL, 'p' },
 		{ "control",	required_argument,	NULL, 'c' },
+		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "import-inetd", required_argument,	NULL, 'I' },
@@ -281,7 +283,7 @@ main(int argc, char *argv[], char *envp[])
 	sigset_t	 sigs;
 
 	setproctitle_init(argc, argv, envp);
-	while ((ch = getopt_long(argc, argv, "f:tp:c:vV", longopts,
+	while ((ch = getopt_long(argc, argv, "f:tp:c:qvV", longopts,
 	    NULL)) != -1)
 		switch (ch) {
 		case 'f':
@@ -301,6 +303,9 @@ main(int argc, char *argv[], char *envp[])
 			break;
 		case 'c':
 			ctlpath = optarg;
+			break;
+		case 'q':
+			level = LOG_LVL_WARN;
 			break;
 		case 'v':
 			level = LOG_LVL_DEBUG;
@@ -381,8 +386,9 @@ main(int argc, char *argv[], char *envp[])
 	if (prefork_start(conf) != 0)
 		fatal("worker pools");
 	setproctitle("master [%zu services]", conf->nservices);
-	log_info("ready: %zu services, %u listeners", conf->nservices,
-	    listener_count());
+	log_fields(LOG_LVL_NOTICE, &(struct log_field){ "PINETD_VERSION",
+	    PACKAGE_VERSION }, 1, "ready: %zu services, %u listeners",
+	    conf->nservices, listener_count());
 	daemon_ready(ready_fd);
 	notify_init(status_summary);
 	notify_ready();

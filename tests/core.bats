@@ -381,11 +381,13 @@ service s {
 	exec = "$T/gone"
 }
 EOF
+	# with a journal here the lines go to it (tests/log.bats covers both)
+	[ ! -S /run/systemd/journal/socket ] || skip "a journal runs here"
 	printf '#!/bin/sh\n' | write_handler gone
 	: >"$LOG"
 	JOURNAL_STREAM=$(stat -c '%d:%i' "$LOG") "$PINETD" -f "$CONF" -c "$T/ctl.sock" 2>>"$LOG" &
 	PID=$!
-	wait_log '^<6>ready:'
+	wait_log '^<5>ready:'
 	rm "$T/gone"
 	client 127.0.0.1 "$P" </dev/null || true
 	wait_log '^<4>s: exec .* failed'

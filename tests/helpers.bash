@@ -158,3 +158,16 @@ fd_count() {
 children_of() {
 	ps -o pid= --ppid "$1" | tr -d ' '
 }
+
+# one_service: a config with one service "s" answering "s" on
+# 127.0.0.1:$P, P a free port.
+one_service() {
+	P=$(free_port)
+	write_conf <<EOT
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo s"
+}
+EOT
+}

@@ -12,8 +12,6 @@ NPID=
 
 setup() {
 	helpers_setup
-	grep -q '^#define HAVE_SYSTEMD 1' "$PINETD_BUILD/ac-config.h" ||
-		skip "pinetd is built without libsystemd"
 }
 
 teardown() {
@@ -38,17 +36,6 @@ notify_listen() {
 # got REGEX: the notifications received so far have a line matching it.
 got() {
 	grep -qE -- "$1" "$T/notify.log"
-}
-
-one_service() {
-	P=$(free_port)
-	write_conf <<EOF
-service s {
-	port = $P
-	address = { "127.0.0.1" }
-	shell = "echo s"
-}
-EOF
 }
 
 @test "READY=1 comes with STATUS=, after the listeners are bound; STOPPING=1 on SIGTERM" {
