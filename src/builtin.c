@@ -3,11 +3,8 @@
 #include "ac-config.h"
 
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <netinet/in.h>
 #include <errno.h>
-#include <grp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,12 +12,9 @@
 
 #include "builtin.h"
 #include "config.h"
-#include "listener.h"
 #include "log.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range	436
-#endif
+#include "runtime.h"
+#include "spawn.h"
 
 #define UNIX_TO_1900	2208988800UL	/* seconds from 1900 to 1970 */
 #define CHARGEN_LINE	72
@@ -61,52 +55,42 @@ chargen_line(char *out, unsigned n)
 	out[CHARGEN_LINE + 1] = '\n';
 }
 
-/* The child of a stream builtin: the service's credentials, then serve. */
-static void __attribute__((noreturn))
-builtin_child(const struct service *svc, int fd)
+/* The child of a stream builtin, set up by spawn.c as a handler is (the
+ * service's credentials, the client on 0 and 1): serve. */
+static void
+builtin_serve(const struct service *svc)
 {
 	char		buf[4096];
-	sigset_t	none;
 	ssize_t		n;
 	unsigned	line = 0;
 
 	setproctitle("%s builtin", svc->name);
-	(void)syscall(SYS_close_range, 3, fd - 1, 0);
-	(void)syscall(SYS_close_range, fd + 1, ~0U, 0);
-	signal(SIGPIPE, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (geteuid() == 0 && (setgroups((size_t)svc->ngroups,
-	    svc->groups) != 0 || setgid(svc->gid) != 0 ||
-	    setuid(svc->uid) != 0))
-		_exit(111);
 	switch (svc->builtin) {
 	case BUILTIN_ECHO:
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			if (write(fd, buf, (size_t)n) != n)
-				_exit(0);
+		while ((n = read(0, buf, sizeof(buf))) > 0)
+			if (write(1, buf, (size_t)n) != n)
+				return;
 		break;
 	case BUILTIN_DISCARD:
-		while (read(fd, buf, sizeof(buf)) > 0)
+		while (read(0, buf, sizeof(buf)) > 0)
 			;
 		break;
 	case BUILTIN_CHARGEN:
 		for (;;) {
 			chargen_line(buf, line++);
-			if (write(fd, buf, CHARGEN_LINE + 2) < 0)
+			if (write(1, buf, CHARGEN_LINE + 2) < 0)
 				break;
 		}
 		break;
 	}
-	_exit(0);
 }
 
 int
 builtin_stream(struct service *svc, int fd)
 {
-	char	buf[128];
-	size_t	len;
-	pid_t	pid;
+	struct spawn_args	a;
+	char			buf[128];
+	size_t			len;
 
 	switch (svc->builtin) {
 	case BUILTIN_DAYTIME:
@@ -118,9 +102,14 @@ builtin_stream(struct service *svc, int fd)
 		(void)send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		return 0;
 	}
-	if ((pid = fork()) == 0)
-		builtin_child(svc, fd);
-	return pid;
+	memset(&a, 0, sizeof(a));
+	a.svc = svc;
+	a.client = fd;
+	a.errout = spawn_devnull();
+	a.report = -1;
+	a.envp = svc->envp;
+	a.run = builtin_serve;
+	return spawn_fork(&a);
 }
 
 /* The loop and amplification defence of the BSD inetds: no answer to a
@@ -143,9 +132,8 @@ dgram_ignored(const struct sockaddr_storage *ss)
 }
 
 void
-builtin_dgram(struct listener *l)
+builtin_dgram(const struct service *svc, int fd, struct service_stats *st)
 {
-	struct service		*svc = l->svc;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 	char			 in[DGRAM_MAX], out[DGRAM_MAX];
@@ -155,15 +143,15 @@ builtin_dgram(struct listener *l)
 
 	for (i = 0; i < DGRAM_BATCH; i++) {
 		sslen = sizeof(ss);
-		n = recvfrom(l->ev.fd, in, sizeof(in), MSG_DONTWAIT,
+		n = recvfrom(fd, in, sizeof(in), MSG_DONTWAIT,
 		    (struct sockaddr *)&ss, &sslen);
 		if (n < 0)
 			return;
 		if (dgram_ignored(&ss)) {
-			svc->stats.dropped++;
+			st->dropped++;
 			continue;
 		}
-		svc->stats.accepted++;
+		st->accepted++;
 		switch (svc->builtin) {
 		case BUILTIN_ECHO:
 			memcpy(out, in, (size_t)n);
@@ -180,10 +168,10 @@ builtin_dgram(struct listener *l)
 		case BUILTIN_CHARGEN:
 			/* RFC 864: up to 512 characters a datagram */
 			for (k = 0, len = 0; k < 6; k++, len += CHARGEN_LINE + 2)
-				chargen_line(out + len, (unsigned)svc->stats.accepted + k);
+				chargen_line(out + len, (unsigned)st->accepted + k);
 			break;
 		}
-		(void)sendto(l->ev.fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+		(void)sendto(fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL,
 		    (struct sockaddr *)&ss, sslen);
 	}
 }

@@ -1419,15 +1419,11 @@ strv_free(char **v)
 	free(v);
 }
 
-void	(*service_free_hook)(struct service *);
-
 void
 service_unref(struct service *svc)
 {
 	if (svc == NULL || --svc->refs > 0)
 		return;
-	if (service_free_hook)
-		service_free_hook(svc);
 	free(svc->name);
 	free(svc->file);
 	free(svc->addrs);

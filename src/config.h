@@ -29,20 +29,6 @@ enum refusal {
 /* Resource limits a service may set on its handlers. */
 enum rlim { RL_NOFILE, RL_NPROC, RL_AS, RL_CPU, RL_CORE, RL_N };
 
-/* Counters the master keeps for a service. */
-struct service_stats {
-	unsigned long	accepted;
-	unsigned long	exited_ok;
-	unsigned long	exited_fail;	/* non-zero exit status */
-	unsigned long	killed;		/* ended by a signal */
-	unsigned long	exec_failed;
-	unsigned long	spawn_failed;	/* fork/clone failed */
-	unsigned long	refused[REFUSE_NREASONS];
-	unsigned long	dropped;	/* datagrams a UDP builtin ignored */
-	unsigned long	timeouts;
-	int		last_status;	/* raw wait status of the last handler */
-};
-
 struct service {
 	char		*name;
 	char		*file;		/* where it is defined, for messages */
@@ -99,16 +85,7 @@ struct service {
 	char		*chdir;
 	char		*chroot;
 
-	/* Runtime state, owned by the master. */
-	unsigned	 refs;		/* config + running children */
-	unsigned	 running;	/* handlers alive */
-	struct service_stats stats;
-	void		*pool;		/* struct pool *, see prefork.c */
-	void		*sources;	/* per-source state, see policy.c */
-	uint64_t	 srate_start;	/* the second service_rate counts */
-	unsigned	 rate_count;
-	unsigned	 quick_fails;	/* handlers failing at once, in a row */
-	unsigned	 loop_backoff;	/* ms the service is paused for */
+	unsigned	 refs;		/* config + what runs on it */
 };
 
 struct config {
@@ -129,9 +106,6 @@ typedef void (*config_errfn)(const char *line, void *arg);
 struct config	*config_load(const char *file, config_errfn errfn, void *arg);
 void		 config_free(struct config *);
 struct service	*service_ref(struct service *);
-/* Called for a service record about to be freed: releases the master's
- * runtime state that hangs off it (set by the master). */
-extern void	(*service_free_hook)(struct service *);
 void		 service_unref(struct service *);
 
 #endif

@@ -1,5 +1,5 @@
-/* listener.c: opening and closing listening sockets, and the accept path
- * from a readable listener to a running handler. */
+/* listener.c: listening sockets: opening them, adopting those systemd
+ * passed, carrying them over a reload, polling and closing them. */
 #include "ac-config.h"
 
 #include <sys/epoll.h>
@@ -15,33 +15,47 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "builtin.h"
 #include "config.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
 #include "loop.h"
-#include "policy.h"
-#include "prefork.h"
-#include "reaper.h"
-#include "spawn.h"
+#include "runtime.h"
 
-#define ACCEPT_BATCH	16	/* per readable event: others get their turn */
-#define PAUSE_MS	100	/* after EMFILE/ENFILE/ENOMEM */
-#define POOL_STABLE_MS	1000	/* a pool handler living less crashed */
-#define POOL_BACKOFF_MIN 100
-#define POOL_BACKOFF_MAX 30000
-#define WAIT_BURST	50	/* quick wait handlers in a row before a rest */
-#define WAIT_PAUSE_MIN	1000
-#define WAIT_PAUSE_MAX	60000
-
-static struct listener	*listeners;
+struct listenerlist	 listeners = LIST_HEAD_INITIALIZER(listeners);
 static unsigned		 nlisteners;
 static unsigned		 nheld;		/* listeners held by a full service */
+static struct listener_calls calls;
 
-static void listener_readable(struct evsrc *, uint32_t);
-static void pool_fill(struct listener *);
-static void pool_retry(struct timer *);
+void
+listener_set_calls(const struct listener_calls *c)
+{
+	if (c->readable)
+		calls.readable = c->readable;
+	if (c->opened)
+		calls.opened = c->opened;
+	if (c->closing)
+		calls.closing = c->closing;
+}
+
+static void
+listener_readable(struct evsrc *src, uint32_t events)
+{
+	(void)events;
+	calls.readable((struct listener *)src);
+}
+
+void
+listener_release_held(int (*full)(const struct runtime *))
+{
+	struct listener *l;
+
+	if (nheld == 0)
+		return;
+	LIST_FOREACH(l, &listeners, entry)
+		if (l->held && l->svc->mode != MODE_POOL && !full(l->rt))
+			listener_unhold(l);
+}
 
 unsigned
 listener_count(void)
@@ -154,25 +168,25 @@ static void
 listener_free(struct listener *l)
 {
 	loop_timer_cancel(&l->resume);
-	loop_timer_cancel(&l->pool_timer);
-	/* its wait or pool handlers run on; they no longer report here */
-	reaper_forget_listener(l, l->svc->mode == MODE_POOL);
+	if (calls.closing)
+		calls.closing(l);
 	if (l->ev.fd >= 0) {
 		loop_del(&l->ev);
 		close(l->ev.fd);
 		if (l->addr.ss_family == AF_UNIX && !l->adopted)
 			(void)unlink(l->svc->sock_path);
 	}
+	runtime_unref(l->rt);
 	service_unref(l->svc);
 	free(l);
 }
 
-/* A listener is polled unless paused (a timer runs) or held (its service
- * is full and queues: clients wait in the kernel's backlog). */
-static void
+/* A listener is polled unless paused (a timer runs), held (its service
+ * is full and queues: clients wait in the kernel's backlog) or lent. */
+void
 listener_poll(struct listener *l)
 {
-	if (loop_mod(&l->ev, l->paused || l->held || l->waiting ? 0 :
+	if (loop_mod(&l->ev, l->paused || l->held || l->lent ? 0 :
 	    EPOLLIN) != 0)
 		log_warn("%s: epoll_ctl listener", l->svc->name);
 }
@@ -187,9 +201,7 @@ listener_resume(struct timer *t)
 	listener_poll(l);
 }
 
-/* Stops polling l for a while: a level-triggered listener that cannot
- * accept would otherwise spin the master at 100% CPU. */
-static void
+void
 listener_pause(struct listener *l, uint64_t ms)
 {
 	l->paused = 1;
@@ -198,16 +210,16 @@ listener_pause(struct listener *l, uint64_t ms)
 }
 
 void
-listener_pause_service(struct service *svc, uint64_t ms)
+listener_pause_service(struct runtime *rt, uint64_t ms)
 {
 	struct listener *l;
 
-	for (l = listeners; l; l = l->next)
-		if (l->svc == svc)
+	LIST_FOREACH(l, &listeners, entry)
+		if (l->rt == rt)
 			listener_pause(l, ms);
 }
 
-static void
+void
 listener_hold(struct listener *l)
 {
 	if (l->held)
@@ -218,19 +230,13 @@ listener_hold(struct listener *l)
 }
 
 void
-listener_slot_freed(void)
+listener_unhold(struct listener *l)
 {
-	struct listener *l;
-
-	if (nheld == 0)
+	if (!l->held)
 		return;
-	for (l = listeners; l; l = l->next)
-		if (l->held && l->svc->mode != MODE_POOL &&
-		    !policy_full(l->svc)) {
-			l->held = 0;
-			nheld--;
-			listener_poll(l);
-		}
+	l->held = 0;
+	nheld--;
+	listener_poll(l);
 }
 
 static struct listener *
@@ -244,9 +250,9 @@ listener_new(struct service *svc, const struct sockaddr_storage *ss, int fd)
 	l->ev.fd = fd;
 	l->ev.cb = listener_readable;
 	l->svc = service_ref(svc);
+	l->rt = runtime_ref(runtime_find(svc->name));
 	l->addr = *ss;
 	l->resume.cb = listener_resume;
-	l->pool_timer.cb = pool_retry;
 	addr_format((const struct sockaddr *)ss, l->localip,
 	    sizeof(l->localip), &port);
 	l->localport = port;
@@ -255,9 +261,8 @@ listener_new(struct service *svc, const struct sockaddr_storage *ss, int fd)
 	return l;
 }
 
-/* Watches a new listener and links it in; a pool's handlers are started
- * on it (they accept: the master never polls that socket). On failure l
- * is freed. */
+/* Watches a new listener and links it in; a pool's socket is never
+ * polled (its handlers accept). On failure l is freed. */
 static int
 listener_insert(struct listener *l)
 {
@@ -272,11 +277,10 @@ listener_insert(struct listener *l)
 		l->held = 1;
 		nheld++;
 	}
-	l->next = listeners;
-	listeners = l;
+	LIST_INSERT_HEAD(&listeners, l, entry);
 	nlisteners++;
-	if (pool)
-		pool_fill(l);
+	if (calls.opened)
+		calls.opened(l);
 	return 0;
 }
 
@@ -443,8 +447,8 @@ listener_close_all(void)
 {
 	struct listener *l;
 
-	while ((l = listeners) != NULL) {
-		listeners = l->next;
+	while ((l = LIST_FIRST(&listeners)) != NULL) {
+		LIST_REMOVE(l, entry);
 		listener_free(l);
 	}
 	nlisteners = 0;
@@ -457,21 +461,10 @@ carried_addr(const struct service *svc, const struct sockaddr_storage *ss)
 {
 	struct listener *l;
 
-	for (l = listeners; l; l = l->next)
+	LIST_FOREACH(l, &listeners, entry)
 		if (l->svc == svc && addr_equal(&l->addr, ss))
 			return 1;
 	return 0;
-}
-
-static struct service *
-find_service(struct config *conf, const char *name)
-{
-	size_t i;
-
-	for (i = 0; conf && i < conf->nservices; i++)
-		if (strcmp(conf->services[i]->name, name) == 0)
-			return conf->services[i];
-	return NULL;
 }
 
 /* Everything a listening socket was made from, and what its mode hangs
@@ -490,7 +483,7 @@ find_carried(struct service *svc, const struct sockaddr_storage *ss)
 {
 	struct listener *l;
 
-	for (l = listeners; l; l = l->next)
+	LIST_FOREACH(l, &listeners, entry)
 		if (!l->keep && strcmp(l->svc->name, svc->name) == 0 &&
 		    same_socket(l->svc, svc) && addr_equal(&l->addr, ss))
 			return l;
@@ -504,12 +497,9 @@ listener_carry(struct listener *l, struct service *svc)
 	l->keep = 1;
 	service_unref(l->svc);
 	l->svc = service_ref(svc);
-	if (l->held && svc->mode != MODE_POOL) {	/* a new record: its own
-							 * count of handlers */
-		l->held = 0;
-		nheld--;
-		listener_poll(l);
-	}
+	/* the new record may allow more: the next accept decides again */
+	if (svc->mode != MODE_POOL)
+		listener_unhold(l);
 }
 
 /* Closes every listener not carried over, before anything is opened:
@@ -517,14 +507,13 @@ listener_carry(struct listener *l, struct service *svc)
 static void
 listener_sweep(void)
 {
-	struct listener **pp = &listeners, *l;
+	struct listener *l, *next;
 
-	while ((l = *pp) != NULL) {
-		if (l->keep) {
-			pp = &l->next;
+	for (l = LIST_FIRST(&listeners); l; l = next) {
+		next = LIST_NEXT(l, entry);
+		if (l->keep)
 			continue;
-		}
-		*pp = l->next;
+		LIST_REMOVE(l, entry);
 		if (l->held)
 			nheld--;
 		nlisteners--;
@@ -540,15 +529,15 @@ listener_reload(struct config *old, struct config *new)
 	size_t		 i, a;
 	int		 *carried;
 
-	for (l = listeners; l; l = l->next)
+	LIST_FOREACH(l, &listeners, entry)
 		l->keep = 0;
 	if ((carried = calloc(new->nservices + 1, sizeof(int))) == NULL)
 		fatal("reload");
 	for (i = 0; i < new->nservices; i++) {
 		svc = new->services[i];
 		/* a socket systemd named after the service stays its own */
-		for (l = listeners; svc->enabled && l; l = l->next)
-			if (!l->keep && l->adopted == ADOPTED_BY_NAME &&
+		LIST_FOREACH(l, &listeners, entry)
+			if (svc->enabled && !l->keep && l->adopted == ADOPTED_BY_NAME &&
 			    strcmp(l->svc->name, svc->name) == 0 &&
 			    l->svc->protocol == svc->protocol) {
 				listener_carry(l, svc);
@@ -564,7 +553,7 @@ listener_reload(struct config *old, struct config *new)
 	listener_sweep();
 	for (i = 0; i < new->nservices; i++) {
 		svc = new->services[i];
-		o = find_service(old, svc->name);
+		o = config_service(old, svc->name);
 		for (a = 0; svc->enabled && carried[i] >= 0 &&
 		    a < svc->naddrs; a++)
 			if (!carried_addr(svc, &svc->addrs[a]) &&
@@ -581,299 +570,8 @@ listener_reload(struct config *old, struct config *new)
 			log_info("reload: %s changed", svc->name);
 	}
 	for (i = 0; old && i < old->nservices; i++)
-		if (find_service(new, old->services[i]->name) == NULL)
+		if (config_service(new, old->services[i]->name) == NULL)
 			log_info("reload: %s removed", old->services[i]->name);
 	free(carried);
 }
 
-/* Spawns a handler for fd right away: the path when no worker is idle. */
-static void
-conn_spawn(struct listener *l, int fd, const char *peer, struct source *src)
-{
-	struct service		*svc = l->svc;
-	static struct ratelimit	 rl;
-	struct child		*c;
-	pid_t			 pid;
-	int			 errfd, err = 0, stage = 0;
-
-	pid = spawn_handler(svc, fd, &errfd, &err, &stage);
-	if (pid < 0) {
-		svc->stats.spawn_failed++;
-		policy_release(svc, src);
-		log_warn_rl(&rl, "%s: cannot start a handler for %s; not "
-		    "accepting for %d ms", svc->name, peer, PAUSE_MS);
-		/* out of processes or memory: back off, resume by itself */
-		listener_pause(l, PAUSE_MS);
-		return;
-	}
-	if ((c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
-		log_warnx("%s: out of memory tracking pid %ld", svc->name,
-		    (long)pid);
-		if (errfd >= 0)
-			close(errfd);
-		return;
-	}
-	child_begin(c, peer, src);
-	if (err != 0) {
-		c->failed = 1;
-		svc->stats.exec_failed++;
-		errno = err;
-		log_warn_rl(&rl, "%s: %s %s for %s failed", svc->name,
-		    spawn_stage_name(stage), svc->path, peer);
-	} else
-		log_info("%s: connection from %s, pid %ld (%u running)",
-		    svc->name, peer, (long)pid, svc->running);
-	if (errfd >= 0)
-		child_watch_stderr(c, errfd);
-}
-
-static void
-conn_builtin(struct service *svc, int fd, const char *peer,
-    struct source *src)
-{
-	struct child	*c;
-	int		 pid = builtin_stream(svc, fd);
-
-	if (pid <= 0 || (c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
-		policy_release(svc, src);
-		if (pid < 0)
-			log_warn("%s: cannot fork for %s", svc->name, peer);
-		else
-			log_info("%s: answered %s", svc->name, peer);
-		return;
-	}
-	child_begin(c, peer, src);
-	log_info("%s: connection from %s, pid %ld (%u running, builtin)",
-	    svc->name, peer, (long)pid, svc->running);
-}
-
-/* Says why, if the service has a message, and closes: no fork spent. */
-static void
-conn_refuse(struct service *svc, int fd, const struct sockaddr *sa,
-    int reason)
-{
-	static struct ratelimit	 rl[REFUSE_NREASONS];
-	char			 ip[ADDR_STRLEN];
-	uint16_t		 port = 0;
-
-	svc->stats.refused[reason]++;
-	if (svc->reject_msg)
-		(void)send(fd, svc->reject_msg, svc->reject_len,
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	close(fd);
-	if (addr_format(sa, ip, sizeof(ip), &port) < 0)
-		strcpy(ip, "?");
-	errno = 0;
-	log_warn_rl(&rl[reason], "%s: refused %s port %u (%s)", svc->name,
-	    ip, port, policy_reason(reason));
-}
-
-static void
-conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
-{
-	struct service	*svc = l->svc;
-	struct source	*src;
-	char		 env[SPAWN_CONNENV], peer[ADDR_STRLEN + 8];
-	size_t		 envlen;
-	int		 reason;
-
-	if ((reason = policy_admit(svc, sa, &src)) >= 0) {
-		conn_refuse(svc, fd, sa, reason);
-		return;
-	}
-	svc->stats.accepted++;
-	envlen = spawn_conn_env(l, fd, sa, env, peer, sizeof(peer));
-	if (svc->builtin) {
-		conn_builtin(svc, fd, peer, src);
-		close(fd);
-		return;
-	}
-	if (prefork_handoff(svc, fd, env, envlen, peer, src) != 0) {
-		spawn_set_env(svc, env, envlen);
-		conn_spawn(l, fd, peer, src);
-	}
-	close(fd);	/* the handler has its own copy */
-}
-
-/* Runs a handler that gets the listening socket itself: mode wait (until
- * it exits, the master leaves the socket alone) and mode pool. Returns
- * the child, or NULL when none could be started. */
-static struct child *
-listener_handler(struct listener *l, const char *what)
-{
-	static struct ratelimit	 rl;
-	struct service		*svc = l->svc;
-	struct child		*c;
-	char			 env[SPAWN_CONNENV];
-	pid_t			 pid;
-	int			 errfd, err = 0, stage = 0;
-
-	spawn_set_env(svc, env, spawn_listener_env(l, env));
-	pid = spawn_handler(svc, l->ev.fd, &errfd, &err, &stage);
-	if (pid < 0 || (c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
-		svc->stats.spawn_failed++;
-		log_warn_rl(&rl, "%s: cannot start a %s handler", svc->name,
-		    what);
-		return NULL;
-	}
-	child_begin(c, what, NULL);
-	c->listener = l;
-	if (err != 0) {
-		c->failed = 1;
-		svc->stats.exec_failed++;
-		errno = err;
-		log_warn_rl(&rl, "%s: %s %s for the %s handler failed",
-		    svc->name, spawn_stage_name(stage), svc->path, what);
-	} else
-		log_info("%s: %s handler pid %ld started", svc->name, what,
-		    (long)pid);
-	if (errfd >= 0)
-		child_watch_stderr(c, errfd);
-	return c;
-}
-
-static void
-conn_wait(struct listener *l)
-{
-	struct child	*c;
-	char		 junk[1];
-
-	/* the handler reads it as programs do: blocking */
-	(void)fcntl(l->ev.fd, F_SETFL, 0);
-	c = listener_handler(l, "wait");
-	if (c == NULL || c->failed) {
-		/* a datagram nobody will read would wake us forever */
-		if (dgram(l->svc))
-			(void)recv(l->ev.fd, junk, sizeof(junk), MSG_DONTWAIT);
-		if (c == NULL) {
-			(void)fcntl(l->ev.fd, F_SETFL, O_NONBLOCK);
-			listener_pause(l, PAUSE_MS);
-			return;
-		}
-	}
-	l->waiting = 1;
-	listener_poll(l);
-}
-
-static void
-pool_fill(struct listener *l)
-{
-	while (l->pool_running < l->svc->instances) {
-		if (listener_handler(l, "pool") == NULL) {
-			loop_timer_arm(&l->pool_timer, PAUSE_MS);
-			return;
-		}
-		l->pool_running++;
-	}
-}
-
-static void
-pool_retry(struct timer *t)
-{
-	pool_fill((struct listener *)((char *)t -
-	    offsetof(struct listener, pool_timer)));
-}
-
-/* A wait handler that returns at once while its socket stays readable (it
- * read nothing, or failed to start) would be started again at once, for
- * ever: past WAIT_BURST quick runs in a row the listener rests, longer
- * each time, and logs it. A handler that lived a while resets this. */
-static void
-wait_throttle(struct listener *l, uint64_t ms)
-{
-	if (ms >= POOL_STABLE_MS) {
-		l->quick_runs = 0;
-		l->pool_backoff = 0;
-		return;
-	}
-	if (++l->quick_runs < WAIT_BURST)
-		return;
-	l->quick_runs = 0;
-	l->pool_backoff = l->pool_backoff ? l->pool_backoff * 2 :
-	    WAIT_PAUSE_MIN;
-	if (l->pool_backoff > WAIT_PAUSE_MAX)
-		l->pool_backoff = WAIT_PAUSE_MAX;
-	log_warnx("%s: %d wait handlers in a row returned within a second; "
-	    "not watching the socket for %u ms", l->svc->name, WAIT_BURST,
-	    l->pool_backoff);
-	l->paused = 1;
-	loop_timer_arm(&l->resume, l->pool_backoff);
-}
-
-void
-listener_handler_done(struct listener *l, uint64_t ms)
-{
-	if (l->svc->mode == MODE_WAIT) {
-		l->waiting = 0;
-		(void)fcntl(l->ev.fd, F_SETFL, O_NONBLOCK);
-		wait_throttle(l, ms);
-		listener_poll(l);
-		return;
-	}
-	l->pool_running--;
-	if (ms >= POOL_STABLE_MS) {
-		l->pool_backoff = 0;
-		pool_fill(l);
-		return;
-	}
-	/* exited at once: restart it later, later each time */
-	l->pool_backoff = l->pool_backoff ? l->pool_backoff * 2 :
-	    POOL_BACKOFF_MIN;
-	if (l->pool_backoff > POOL_BACKOFF_MAX)
-		l->pool_backoff = POOL_BACKOFF_MAX;
-	log_warnx("%s: pool handler exited after %llu ms; crash-looping, "
-	    "restarting in %u ms", l->svc->name, (unsigned long long)ms,
-	    l->pool_backoff);
-	loop_timer_arm(&l->pool_timer, l->pool_backoff);
-}
-
-static void
-listener_readable(struct evsrc *src, uint32_t events)
-{
-	static struct ratelimit	 rl;
-	struct listener		*l = (struct listener *)src;
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	int			 i, fd;
-
-	(void)events;
-	if (l->svc->builtin && dgram(l->svc)) {
-		builtin_dgram(l);
-		return;
-	}
-	if (l->svc->mode == MODE_WAIT) {
-		conn_wait(l);
-		return;
-	}
-	for (i = 0; i < ACCEPT_BATCH; i++) {
-		if (l->svc->on_limit == ON_LIMIT_QUEUE && policy_full(l->svc)) {
-			listener_hold(l);
-			return;
-		}
-		len = sizeof(ss);
-		fd = accept4(src->fd, (struct sockaddr *)&ss, &len,
-		    SOCK_CLOEXEC);
-		if (fd >= 0) {
-			conn_dispatch(l, fd, (struct sockaddr *)&ss);
-			continue;
-		}
-		switch (errno) {
-		case EAGAIN:
-		case EINTR:
-		case ECONNABORTED:
-		case EPROTO:
-			return;
-		case EMFILE:
-		case ENFILE:
-		case ENOBUFS:
-		case ENOMEM:
-			log_warn_rl(&rl, "%s: accept, pausing the listener "
-			    "for %d ms", l->svc->name, PAUSE_MS);
-			listener_pause(l, PAUSE_MS);
-			return;
-		default:
-			log_warn_rl(&rl, "%s: accept", l->svc->name);
-			return;
-		}
-	}
-}

@@ -1,7 +1,10 @@
-/* listener.h: listening sockets: opening, closing, and the accept path. */
+/* listener.h: listening sockets: opening, adopting those systemd passed,
+ * carrying them over a reload, polling, and closing. What a readable
+ * socket means is up to whoever installs the callbacks (conn.c). */
 #ifndef PINETD_LISTENER_H
 #define PINETD_LISTENER_H
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <stdint.h>
 
@@ -9,29 +12,41 @@
 #include "loop.h"
 
 struct service;
+struct runtime;
 struct config;
+struct supervised;
 
 enum { ADOPTED_NOT, ADOPTED_BY_ADDRESS, ADOPTED_BY_NAME };
 
 struct listener {
 	struct evsrc		 ev;		/* first: the loop hands us this */
 	struct service		*svc;		/* a reference */
+	struct runtime		*rt;		/* a reference */
 	struct sockaddr_storage	 addr;
 	int			 wildcard;	/* bound to 0.0.0.0 or :: */
 	char			 localip[ADDR_STRLEN];
 	uint16_t		 localport;
 	int			 paused;	/* not polled for a while */
 	int			 held;		/* service full, on_limit queue */
+	int			 lent;		/* a handler has the socket */
 	int			 keep;		/* reload: carried over */
 	int			 adopted;	/* passed by systemd: ADOPTED_ */
-	int			 waiting;	/* mode wait: a handler has it */
-	unsigned		 pool_running;	/* mode pool: handlers alive */
-	unsigned		 pool_backoff;	/* ms before the next restart */
-	unsigned		 quick_runs;	/* wait handlers back at once */
-	struct timer		 pool_timer;
+	struct supervised	*sup;		/* mode wait/pool: supervise.c */
 	struct timer		 resume;
-	struct listener		*next;
+	LIST_ENTRY(listener)	 entry;
 };
+
+LIST_HEAD(listenerlist, listener);
+extern struct listenerlist listeners;
+
+/* What the modules above are told: a listener's socket is readable; a
+ * listener was opened (or adopted); a listener is about to be freed. */
+struct listener_calls {
+	void	(*readable)(struct listener *);
+	void	(*opened)(struct listener *);
+	void	(*closing)(struct listener *);
+};
+void	listener_set_calls(const struct listener_calls *);
 
 /* Binds every enabled service's addresses. On any failure, logs the
  * service, address and errno, closes what it opened and returns -1. */
@@ -43,13 +58,19 @@ unsigned listener_count(void);
  * refused; the others are closed, and new ones opened. A bind failure is
  * logged and leaves that one service down. Logs what changed. */
 void	listener_reload(struct config *old, struct config *new);
-/* A handler given this listener's socket (mode wait or pool) ended after
- * running for ms milliseconds. */
-void	listener_handler_done(struct listener *, uint64_t ms);
-/* A handler ended: listeners held while their service was full resume
- * polling if it no longer is. */
-void	listener_slot_freed(void);
-/* Stops accepting for svc for ms milliseconds (a looping handler). */
-void	listener_pause_service(struct service *, uint64_t ms);
+/* Polls l unless paused, held or lent. */
+void	listener_poll(struct listener *);
+/* Stops polling l for ms milliseconds: a level-triggered listener that
+ * cannot accept would otherwise spin the master at 100% CPU. */
+void	listener_pause(struct listener *, uint64_t ms);
+/* Stops accepting for the service of rt for ms milliseconds. */
+void	listener_pause_service(struct runtime *, uint64_t ms);
+/* Holds l while its service is full (clients wait in the backlog), and
+ * lets it go again. */
+void	listener_hold(struct listener *);
+void	listener_unhold(struct listener *);
+/* A handler ended: listeners held while their service was full (as full
+ * says) resume polling if it no longer is. */
+void	listener_release_held(int (*full)(const struct runtime *));
 
 #endif

@@ -14,6 +14,7 @@
 #include <bsd/libutil.h>
 
 #include "config.h"
+#include "conn.h"
 #include "control.h"
 #include "inetd.h"
 #include "listener.h"
@@ -24,6 +25,7 @@
 #include "prefork.h"
 #include "reaper.h"
 #include "reload.h"
+#include "runtime.h"
 #include "spawn.h"
 #include "status.h"
 #include "strbuf.h"
@@ -97,7 +99,7 @@ master_stop(int signo)
 {
 	if (stopping) {
 		log_info("%s again: not waiting any longer", strsignal(signo));
-		reaper_drain(0, STOP_GRACE, loop_stop);
+		reaper_drain(0, STOP_GRACE, policy_running(), loop_stop);
 		return;
 	}
 	stopping = 1;
@@ -105,7 +107,8 @@ master_stop(int signo)
 	notify_stopping();
 	listener_close_all();
 	prefork_stop();
-	reaper_drain(conf->shutdown_timeout, STOP_GRACE, loop_stop);
+	reaper_drain(conf->shutdown_timeout, STOP_GRACE, policy_running(),
+	    loop_stop);
 }
 
 /* SIGHUP and pinetctl reload, with systemd told around it. */
@@ -362,6 +365,10 @@ main(int argc, char *argv[], char *envp[])
 
 	if (pidpath)
 		open_pidfile(pidpath);
+	policy_init(conf);
+	conn_init();
+	if (runtime_update(conf) != 0)
+		fatal("runtime state");
 	if (listener_open_all(conf) != 0) {
 		log_warnx("not starting: a listener could not be opened");
 		if (pidfh)
@@ -379,8 +386,6 @@ main(int argc, char *argv[], char *envp[])
 	if (pidfh)
 		pidfile_write(pidfh);
 	warn_credentials();
-	policy_init(conf);
-	service_free_hook = policy_free;
 	reload_init(&conf, file);
 	control_set_reload(master_reload);
 	if (prefork_start(conf) != 0)
@@ -400,6 +405,8 @@ main(int argc, char *argv[], char *envp[])
 	prefork_stop();
 	if (pidfh)
 		pidfile_remove(pidfh);
+	reaper_flush();
+	runtime_clear();
 	config_free(conf);
 	log_info("stopped");
 	free(conf_path);

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "loop.h"
 #include "policy.h"
-#include "reaper.h"
+#include "runtime.h"
 
 #define SOURCE_BUCKETS	1024		/* a power of two */
 #define SOURCE_MAX	100000		/* records per service */
@@ -22,15 +22,18 @@ struct source {
 	unsigned	 running;	/* its handlers alive */
 	uint64_t	 window;	/* start of its rate window */
 	unsigned	 count;		/* connections in the window */
-	struct source	*next;
+	LIST_ENTRY(source) chain;
 };
 
 struct sources {
-	struct source	*bucket[SOURCE_BUCKETS];
+	LIST_HEAD(, source) bucket[SOURCE_BUCKETS];
 	unsigned	 n;
 };
 
 static const struct config *conf;
+static unsigned		 nrunning;	/* handlers, all services */
+
+static void	policy_free(struct runtime *);
 
 static const char *reasons[REFUSE_NREASONS] = {
 	"deny", "per_source", "instances", "global", "rate", "service_rate"
@@ -40,6 +43,13 @@ void
 policy_init(const struct config *c)
 {
 	conf = c;
+	runtime_on_free(policy_free);
+}
+
+unsigned
+policy_running(void)
+{
+	return nrunning;
 }
 
 const char *
@@ -78,12 +88,11 @@ access_ok(const struct service *svc, const struct sockaddr *sa)
 }
 
 int
-policy_full(const struct service *svc)
+policy_full(const struct runtime *rt)
 {
-	if (svc->max_instances && svc->running >= svc->max_instances)
+	if (rt->svc->max_instances && rt->running >= rt->svc->max_instances)
 		return 1;
-	return conf && conf->max_children &&
-	    reaper_running() >= conf->max_children;
+	return conf && conf->max_children && nrunning >= conf->max_children;
 }
 
 static unsigned
@@ -106,46 +115,47 @@ source_idle(const struct service *svc, const struct source *s, uint64_t now)
 /* Finds or makes the record of sa's source; stale records met on the
  * way are dropped, so the table stays as large as the live sources. */
 static struct source *
-source_get(struct service *svc, const struct sockaddr *sa, uint64_t now)
+source_get(struct runtime *rt, const struct sockaddr *sa, uint64_t now)
 {
-	struct sources	*t = svc->sources;
-	struct source	**pp, *s;
-	uint8_t		 key[16];
-	int		 fam;
+	const struct service	*svc = rt->svc;
+	struct sources		*t = rt->sources;
+	struct source		*s, *next;
+	uint8_t			 key[16];
+	int			 fam;
+	unsigned		 h;
 
 	if ((fam = addr_source_key(sa, svc->prefix6, key)) < 0)
 		return NULL;
-	if (t == NULL && (t = svc->sources = calloc(1, sizeof(*t))) == NULL)
+	if (t == NULL && (t = rt->sources = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	pp = &t->bucket[source_hash(key)];
-	while ((s = *pp) != NULL) {
+	h = source_hash(key);
+	for (s = LIST_FIRST(&t->bucket[h]); s; s = next) {
+		next = LIST_NEXT(s, chain);
 		if (s->family == fam && memcmp(s->key, key, 16) == 0)
 			return s;
 		if (source_idle(svc, s, now)) {
-			*pp = s->next;
+			LIST_REMOVE(s, chain);
 			free(s);
 			t->n--;
-			continue;
 		}
-		pp = &s->next;
 	}
 	if (t->n >= SOURCE_MAX || (s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;	/* untracked: limits cannot hold it */
 	memcpy(s->key, key, 16);
 	s->family = fam;
 	s->window = now;
-	s->next = t->bucket[source_hash(key)];
-	t->bucket[source_hash(key)] = s;
+	LIST_INSERT_HEAD(&t->bucket[h], s, chain);
 	t->n++;
 	return s;
 }
 
 int
-policy_admit(struct service *svc, const struct sockaddr *sa,
+policy_admit(struct runtime *rt, const struct sockaddr *sa,
     struct source **srcp)
 {
-	struct source	*src = NULL;
-	uint64_t	 now = 0;
+	const struct service	*svc = rt->svc;
+	struct source		*src = NULL;
+	uint64_t		 now = 0;
 
 	*srcp = NULL;
 	/* address lists and sources are IP notions: a unix peer passes them */
@@ -154,14 +164,13 @@ policy_admit(struct service *svc, const struct sockaddr *sa,
 	if (svc->per_source || svc->rate || svc->service_rate) {
 		now = loop_now();
 		if (svc->per_source || svc->rate)
-			src = source_get(svc, sa, now);
+			src = source_get(rt, sa, now);
 	}
 	if (src && svc->per_source && src->running >= svc->per_source)
 		return REFUSE_PER_SOURCE;
-	if (svc->max_instances && svc->running >= svc->max_instances)
+	if (svc->max_instances && rt->running >= svc->max_instances)
 		return REFUSE_INSTANCES;
-	if (conf && conf->max_children &&
-	    reaper_running() >= conf->max_children)
+	if (conf && conf->max_children && nrunning >= conf->max_children)
 		return REFUSE_GLOBAL;
 	if (src && svc->rate) {
 		if (now - src->window >= svc->rate_window) {
@@ -173,42 +182,52 @@ policy_admit(struct service *svc, const struct sockaddr *sa,
 		src->count++;
 	}
 	if (svc->service_rate) {
-		if (now - svc->srate_start >= 1000) {
-			svc->srate_start = now;
-			svc->rate_count = 0;
+		if (now - rt->srate_start >= 1000) {
+			rt->srate_start = now;
+			rt->rate_count = 0;
 		}
-		if (svc->rate_count >= svc->service_rate)
+		if (rt->rate_count >= svc->service_rate)
 			return REFUSE_SERVICE_RATE;
-		svc->rate_count++;
+		rt->rate_count++;
 	}
 	if (src)
 		src->running++;
+	policy_enter(rt);
 	*srcp = src;
 	return -1;
 }
 
 void
-policy_release(struct service *svc, struct source *src)
+policy_enter(struct runtime *rt)
 {
-	(void)svc;
-	if (src && src->running > 0)
-		src->running--;
+	rt->running++;
+	nrunning++;
 }
 
 void
-policy_free(struct service *svc)
+policy_release(struct runtime *rt, struct source *src)
 {
-	struct sources	*t = svc->sources;
+	if (src && src->running > 0)
+		src->running--;
+	rt->running--;
+	nrunning--;
+}
+
+/* A record is going: its table of sources with it. */
+static void
+policy_free(struct runtime *rt)
+{
+	struct sources	*t = rt->sources;
 	struct source	*s;
 	unsigned	 i;
 
 	if (t == NULL)
 		return;
 	for (i = 0; i < SOURCE_BUCKETS; i++)
-		while ((s = t->bucket[i]) != NULL) {
-			t->bucket[i] = s->next;
+		while ((s = LIST_FIRST(&t->bucket[i])) != NULL) {
+			LIST_REMOVE(s, chain);
 			free(s);
 		}
 	free(t);
-	svc->sources = NULL;
+	rt->sources = NULL;
 }

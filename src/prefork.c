@@ -4,7 +4,6 @@
 #include "ac-config.h"
 
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <stddef.h>
@@ -14,16 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
 #include "prefork.h"
 #include "reaper.h"
+#include "runtime.h"
 #include "spawn.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range	436
-#endif
 
 #define BACKOFF_MIN_MS	100
 /* Refill only after this long without a hand-off: forking a worker costs
@@ -34,23 +31,25 @@
 #define BACKOFF_MAX_MS	30000
 
 struct pool {
-	struct service	*svc;
-	struct child	*idle;		/* linked through pnext */
+	struct service	*svc;		/* a reference */
+	struct runtime	*rt;		/* a reference */
+	struct childlist idle;
+	struct childlist lost;		/* hand-off failed: died idle */
 	unsigned	 nidle;
 	unsigned	 backoff;	/* ms; 0 when workers behave */
 	int		 waiting;	/* backoff timer armed */
 	struct timer	 retry;
-	struct pool	*next;
+	LIST_ENTRY(pool) entry;
 };
 
-static struct pool	*pools;
+static LIST_HEAD(, pool) pools = LIST_HEAD_INITIALIZER(pools);
 static uint64_t		 last_handoff;
 static struct timer	 quiet = { .cb = NULL };
 
 unsigned
-prefork_idle(const struct service *svc)
+prefork_idle(const struct runtime *rt)
 {
-	const struct pool *p = svc->pool;
+	const struct pool *p = rt->pool;
 
 	return p ? p->nidle : 0;
 }
@@ -68,9 +67,7 @@ pool_retry(struct timer *t)
 static void
 pool_backoff(struct pool *p)
 {
-	p->backoff = p->backoff ? p->backoff * 2 : BACKOFF_MIN_MS;
-	if (p->backoff > BACKOFF_MAX_MS)
-		p->backoff = BACKOFF_MAX_MS;
+	backoff_next(&p->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	p->waiting = 1;
 	loop_timer_arm(&p->retry, p->backoff);
 }
@@ -79,6 +76,7 @@ int
 prefork_start(struct config *conf)
 {
 	struct pool	*p;
+	struct runtime	*rt;
 	size_t		 i;
 
 	for (i = 0; i < conf->nservices; i++) {
@@ -86,42 +84,22 @@ prefork_start(struct config *conf)
 
 		/* workers take accepted clients: nowait, exec'd handlers */
 		if (!svc->enabled || svc->prefork == 0 ||
-		    svc->mode != MODE_NOWAIT || svc->builtin)
+		    svc->mode != MODE_NOWAIT || svc->builtin ||
+		    (rt = runtime_find(svc->name)) == NULL)
 			continue;
 		if ((p = calloc(1, sizeof(*p))) == NULL)
 			return -1;
 		p->svc = service_ref(svc);
+		p->rt = runtime_ref(rt);
+		LIST_INIT(&p->idle);
+		LIST_INIT(&p->lost);
 		p->retry.cb = pool_retry;
-		p->next = pools;
-		pools = p;
-		svc->pool = p;
+		LIST_INSERT_HEAD(&pools, p, entry);
+		rt->pool = p;
 	}
-	if (pools)
+	if (!LIST_EMPTY(&pools))
 		loop_want_idle();
 	return 0;
-}
-
-/* Closes every fd but those in keep (ascending, all >= 3). */
-static void
-close_all_but(const int *keep, int n)
-{
-	unsigned	from = 3;
-	int		i;
-
-	for (i = 0; i < n; i++) {
-		if (keep[i] < 3 || (unsigned)keep[i] < from)
-			continue;
-		if ((unsigned)keep[i] > from)
-			(void)syscall(SYS_close_range, from, keep[i] - 1, 0);
-		from = (unsigned)keep[i] + 1;
-	}
-	(void)syscall(SYS_close_range, from, ~0U, 0);
-}
-
-static int
-int_cmp(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
 }
 
 /* The worker: holds nothing of the master's but its channel, waits for a
@@ -142,8 +120,7 @@ worker_main(struct service *svc, int chan, int pipe_w)
 
 	setproctitle("%s worker", svc->name);
 	/* An idle worker holds no listener: a closed port stays closed. */
-	qsort(keep, 3, sizeof(int), int_cmp);
-	close_all_but(keep, 3);
+	(void)spawn_closefds(keep, 3);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	do {
@@ -171,6 +148,8 @@ worker_main(struct service *svc, int chan, int pipe_w)
 	spawn_exec(&a);
 }
 
+static void	worker_exited(struct child *, int, uint64_t);
+
 static int
 worker_fork(struct pool *p)
 {
@@ -192,7 +171,8 @@ worker_fork(struct pool *p)
 	close(sv[1]);
 	if (pe[1] >= 0)
 		close(pe[1]);
-	if (pid < 0 || (c = child_new(pid, svc, CHILD_IDLE)) == NULL) {
+	if (pid < 0 || (c = child_new(pid, svc, p->rt, worker_exited,
+	    p)) == NULL) {
 		close(sv[0]);
 		if (pe[0] >= 0)
 			close(pe[0]);
@@ -203,8 +183,7 @@ worker_fork(struct pool *p)
 	c->chan = sv[0];
 	if (pe[0] >= 0)
 		child_watch_stderr(c, pe[0]);
-	c->pnext = p->idle;
-	p->idle = c;
+	LIST_INSERT_HEAD(&p->idle, c, link);
 	p->nidle++;
 	log_debug("%s: worker pid %ld ready (%u idle)", svc->name, (long)pid,
 	    p->nidle);
@@ -234,7 +213,7 @@ prefork_refill(void)
 			loop_timer_arm(&quiet, REFILL_QUIET_MS - since);
 		return 0;
 	}
-	for (p = pools; p; p = p->next)
+	LIST_FOREACH(p, &pools, entry)
 		if (!p->waiting && p->nidle < (unsigned)p->svc->prefork) {
 			(void)worker_fork(p);
 			return 1;	/* one at a time: accepts come first */
@@ -242,21 +221,19 @@ prefork_refill(void)
 	return 0;
 }
 
-int
-prefork_handoff(struct service *svc, int fd, const char *env, size_t envlen,
-    const char *peer, struct source *src)
+struct child *
+prefork_handoff(struct runtime *rt, int fd, const char *env, size_t envlen)
 {
-	struct pool	*p = svc->pool;
+	struct pool	*p = rt->pool;
 	struct child	*c;
 	char		 cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec	 iov = { (void *)env, envlen };
 	struct msghdr	 msg;
 	struct cmsghdr	*cm;
 
-	if (p == NULL || (c = p->idle) == NULL)
-		return -1;
-	p->idle = c->pnext;
-	c->pnext = NULL;
+	if (p == NULL || (c = LIST_FIRST(&p->idle)) == NULL)
+		return NULL;
+	LIST_REMOVE(c, link);
 	p->nidle--;
 	memset(&msg, 0, sizeof(msg));
 	memset(cbuf, 0, sizeof(cbuf));
@@ -271,56 +248,36 @@ prefork_handoff(struct service *svc, int fd, const char *env, size_t envlen,
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	if (sendmsg(c->chan, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		/* it died idle: the reaper will say so; spawn this one */
-		log_warn("%s: worker pid %ld", svc->name, (long)c->pid);
-		c->state = CHILD_DEAD;
+		log_warn("%s: worker pid %ld", p->svc->name, (long)c->pid);
+		LIST_INSERT_HEAD(&p->lost, c, link);
 		loop_want_idle();
-		return -1;
+		return NULL;
 	}
-	child_begin(c, peer, src);
+	c->owner = NULL;
+	c->exited = NULL;	/* the new owner's to set */
 	p->backoff = 0;
 	last_handoff = loop_now();
 	loop_want_idle();
-	log_info("%s: connection from %s, pid %ld (%u running, worker)",
-	    svc->name, peer, (long)c->pid, svc->running);
-	return 0;
+	return c;
 }
 
+/* A worker ended before it was given a client: it is never meant to while
+ * the master runs. */
 static void
-pool_unlink(struct pool *p, struct child *c)
+worker_exited(struct child *c, int status, uint64_t ms)
 {
-	struct child **pp;
+	struct pool	*p = c->owner;
+	struct child	*l;
 
-	for (pp = &p->idle; *pp; pp = &(*pp)->pnext)
-		if (*pp == c) {
-			*pp = c->pnext;
-			p->nidle--;
-			return;
-		}
-}
-
-void
-prefork_child_exited(struct child *c, int status)
-{
-	struct pool		*p = c->svc->pool;
-	struct spawn_report	 rep;
-
-	if (c->state == CHILD_HANDLER && c->chan >= 0 &&
-	    recv(c->chan, &rep, sizeof(rep), MSG_DONTWAIT) ==
-	    (ssize_t)sizeof(rep)) {
-		c->failed = 1;
-		c->svc->stats.exec_failed++;
-		errno = rep.err;
-		log_warn("%s: %s %s for %s failed", c->svc->name,
-		    spawn_stage_name(rep.stage), c->svc->path, c->peer);
-	}
-	if (c->chan >= 0) {
-		close(c->chan);
-		c->chan = -1;
-	}
-	if (c->state == CHILD_HANDLER || p == NULL)
+	(void)ms;
+	if (p == NULL)		/* its pool was stopped */
 		return;
-	/* An idle worker is never meant to end while the master runs. */
-	pool_unlink(p, c);
+	LIST_FOREACH(l, &p->lost, link)
+		if (l == c)
+			break;
+	if (l == NULL)
+		p->nidle--;
+	LIST_REMOVE(c, link);
 	if (WIFSIGNALED(status))
 		log_warnx("%s: idle worker pid %ld killed by signal %d; "
 		    "replacing it", c->svc->name, (long)c->pid,
@@ -332,20 +289,33 @@ prefork_child_exited(struct child *c, int status)
 	pool_backoff(p);
 }
 
-void
-prefork_stop(void)
+static void
+pool_orphan(struct childlist *list)
 {
-	struct pool	*p;
-	struct child	*c;
+	struct child *c;
 
-	while ((p = pools) != NULL) {
-		pools = p->next;
-		loop_timer_cancel(&p->retry);
-		for (c = p->idle; c; c = c->pnext) {
+	while ((c = LIST_FIRST(list)) != NULL) {
+		LIST_REMOVE(c, link);
+		c->owner = NULL;
+		if (c->chan >= 0) {
 			close(c->chan);
 			c->chan = -1;
 		}
-		p->svc->pool = NULL;
+	}
+}
+
+void
+prefork_stop(void)
+{
+	struct pool *p;
+
+	while ((p = LIST_FIRST(&pools)) != NULL) {
+		LIST_REMOVE(p, entry);
+		loop_timer_cancel(&p->retry);
+		pool_orphan(&p->idle);
+		pool_orphan(&p->lost);
+		p->rt->pool = NULL;
+		runtime_unref(p->rt);
 		service_unref(p->svc);
 		free(p);
 	}

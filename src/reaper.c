@@ -1,4 +1,6 @@
-/* reaper.c: the waitpid loop, the child table, exit accounting. */
+/* reaper.c: the pid table, the waitpid loop, and what every child has in
+ * common: its stderr lines, its deadline, the drain at stop. What an exit
+ * means is its owner's business: the reaper calls the child's callback. */
 #include "ac-config.h"
 
 #include <sys/epoll.h>
@@ -13,23 +15,16 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "listener.h"
 #include "log.h"
 #include "loop.h"
-#include "policy.h"
 #include "reaper.h"
+#include "runtime.h"
 
 #define CHILD_BUCKETS	4096	/* a power of two */
 
-static struct child	*table[CHILD_BUCKETS];
-static struct child	*dead;		/* reaped this batch */
+static struct childlist	 table[CHILD_BUCKETS];
+static struct childlist	 dead = LIST_HEAD_INITIALIZER(dead);
 static unsigned		 nchildren;
-static unsigned		 nrunning;	/* handlers, not idle workers */
-
-#define QUICK_FAIL_MS	1000	/* a handler failing sooner failed "at once" */
-#define QUICK_FAILS	5	/* in a row: the service is looping */
-#define LOOP_PAUSE_MIN	1000
-#define LOOP_PAUSE_MAX	60000
 
 /* Draining at stop. */
 static struct timer	 drain_timer;
@@ -44,30 +39,32 @@ bucket(pid_t pid)
 }
 
 struct child *
-child_new(pid_t pid, struct service *svc, int state)
+child_new(pid_t pid, struct service *svc, struct runtime *rt,
+    void (*exited)(struct child *, int, uint64_t), void *owner)
 {
 	struct child *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->pid = pid;
-	c->state = state;
 	c->svc = service_ref(svc);
+	c->rt = runtime_ref(rt);
 	c->err.fd = -1;
 	c->chan = -1;
 	c->start = loop_now();
-	c->hnext = table[bucket(pid)];
-	table[bucket(pid)] = c;
+	c->exited = exited;
+	c->owner = owner;
+	LIST_INSERT_HEAD(&table[bucket(pid)], c, hash);
 	nchildren++;
 	return c;
 }
 
-struct child *
+static struct child *
 child_find(pid_t pid)
 {
 	struct child *c;
 
-	for (c = table[bucket(pid)]; c; c = c->hnext)
+	LIST_FOREACH(c, &table[bucket(pid)], hash)
 		if (c->pid == pid)
 			return c;
 	return NULL;
@@ -79,12 +76,6 @@ reaper_count(void)
 	return nchildren;
 }
 
-unsigned
-reaper_running(void)
-{
-	return nrunning;
-}
-
 /* The service's wall-clock limit: SIGTERM, then SIGKILL after the grace. */
 static void
 child_deadline(struct timer *t)
@@ -94,7 +85,7 @@ child_deadline(struct timer *t)
 
 	if (!c->timed_out) {
 		c->timed_out = 1;
-		c->svc->stats.timeouts++;
+		c->rt->stats.timeouts++;
 		log_info("%s: pid %ld from %s timed out after %us; sending "
 		    "SIGTERM", c->svc->name, (long)c->pid, c->peer,
 		    c->svc->timeout);
@@ -110,45 +101,14 @@ child_deadline(struct timer *t)
 }
 
 void
-child_begin(struct child *c, const char *peer, struct source *src)
+child_begin(struct child *c, const char *peer)
 {
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	c->start = loop_now();
-	c->state = CHILD_HANDLER;
-	c->src = src;
-	c->svc->running++;
-	nrunning++;
 	if (c->svc->timeout) {
 		c->deadline.cb = child_deadline;
 		loop_timer_arm(&c->deadline, (uint64_t)c->svc->timeout * 1000);
 	}
-}
-
-/* A handler that keeps failing at once is looping: rather than a fork
- * storm, its listeners rest for a while, longer each time. */
-static void
-check_looping(struct child *c, int status, uint64_t ms)
-{
-	struct service *svc = c->svc;
-
-	if (c->timed_out || (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-	    ms >= QUICK_FAIL_MS) {
-		svc->quick_fails = 0;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			svc->loop_backoff = 0;
-		return;
-	}
-	if (++svc->quick_fails < QUICK_FAILS)
-		return;
-	svc->quick_fails = 0;
-	svc->loop_backoff = svc->loop_backoff ? svc->loop_backoff * 2 :
-	    LOOP_PAUSE_MIN;
-	if (svc->loop_backoff > LOOP_PAUSE_MAX)
-		svc->loop_backoff = LOOP_PAUSE_MAX;
-	log_warnx("%s: looping: %d handlers in a row failed within a second; "
-	    "not accepting for %u ms", svc->name, QUICK_FAILS,
-	    svc->loop_backoff);
-	listener_pause_service(svc, svc->loop_backoff);
 }
 
 static void
@@ -229,59 +189,50 @@ child_watch_stderr(struct child *c, int fd)
 	}
 }
 
+/* The service's counters, for those who run with -v. */
 static void
-child_unlink(struct child *c)
+log_counters(const struct runtime *rt)
 {
-	struct child **pp;
+	const struct service_stats *st = &rt->stats;
 
-	for (pp = &table[bucket(c->pid)]; *pp; pp = &(*pp)->hnext)
-		if (*pp == c) {
-			*pp = c->hnext;
-			break;
-		}
-	nchildren--;
+	log_debug("%s: accepted %lu, refused deny %lu per_source %lu "
+	    "instances %lu global %lu rate %lu service_rate %lu, running %u, "
+	    "exited ok %lu fail %lu, killed %lu, timeouts %lu", rt->name,
+	    st->accepted, st->refused[REFUSE_DENY],
+	    st->refused[REFUSE_PER_SOURCE], st->refused[REFUSE_INSTANCES],
+	    st->refused[REFUSE_GLOBAL], st->refused[REFUSE_RATE],
+	    st->refused[REFUSE_SERVICE_RATE], rt->running, st->exited_ok,
+	    st->exited_fail, st->killed, st->timeouts);
 }
 
-static void
-log_exit(struct child *c, int status)
+void
+child_log_exit(struct child *c, int status, uint64_t ms)
 {
-	struct service	*svc = c->svc;
-	uint64_t	 ms = loop_now() - c->start;
+	struct service_stats *st = &c->rt->stats;
 
-	svc->stats.last_status = status;
+	if (c->failed)
+		goto out;
+	st->last_status = status;
 	if (WIFSIGNALED(status)) {
-		svc->stats.killed++;
+		st->killed++;
 		log_info("%s: pid %ld from %s killed by signal %d (%s) after "
-		    "%llu.%03llus%s", svc->name, (long)c->pid, c->peer,
+		    "%llu.%03llus%s", c->svc->name, (long)c->pid, c->peer,
 		    WTERMSIG(status), strsignal(WTERMSIG(status)),
 		    (unsigned long long)(ms / 1000),
 		    (unsigned long long)(ms % 1000),
 		    c->timed_out ? " (timeout)" : "");
-		return;
+		goto out;
 	}
 	if (WEXITSTATUS(status) == 0)
-		svc->stats.exited_ok++;
+		st->exited_ok++;
 	else
-		svc->stats.exited_fail++;
+		st->exited_fail++;
 	log_info("%s: pid %ld from %s exited with status %d after %llu.%03llus",
-	    svc->name, (long)c->pid, c->peer, WEXITSTATUS(status),
+	    c->svc->name, (long)c->pid, c->peer, WEXITSTATUS(status),
 	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
-}
-
-/* The service's counters, for those who run with -v. */
-static void
-log_counters(const struct service *svc)
-{
-	const struct service_stats *st = &svc->stats;
-
-	log_debug("%s: accepted %lu, refused deny %lu per_source %lu "
-	    "instances %lu global %lu rate %lu service_rate %lu, running %u, "
-	    "exited ok %lu fail %lu, killed %lu, timeouts %lu", svc->name,
-	    st->accepted, st->refused[REFUSE_DENY],
-	    st->refused[REFUSE_PER_SOURCE], st->refused[REFUSE_INSTANCES],
-	    st->refused[REFUSE_GLOBAL], st->refused[REFUSE_RATE],
-	    st->refused[REFUSE_SERVICE_RATE], svc->running, st->exited_ok,
-	    st->exited_fail, st->killed, st->timeouts);
+out:
+	if (log_level() >= LOG_LVL_DEBUG)
+		log_counters(c->rt);
 }
 
 static void
@@ -292,29 +243,15 @@ child_exited(struct child *c, int status)
 		stderr_read(&c->err, EPOLLIN);
 		stderr_close(c);
 	}
-	if (c->chan >= 0 || c->state == CHILD_IDLE)
-		prefork_child_exited(c, status);
-	if (c->state == CHILD_HANDLER) {
-		uint64_t ms = loop_now() - c->start;
-
-		loop_timer_cancel(&c->deadline);
-		c->svc->running--;
-		nrunning--;
-		policy_release(c->svc, c->src);
-		if (!c->failed)
-			log_exit(c, status);
-		if (log_level() >= LOG_LVL_DEBUG)
-			log_counters(c->svc);
-		if (c->listener)
-			listener_handler_done(c->listener, ms);
-		else
-			check_looping(c, status, ms);
-		listener_slot_freed();
+	loop_timer_cancel(&c->deadline);
+	LIST_REMOVE(c, hash);
+	nchildren--;
+	c->exited(c, status, loop_now() - c->start);
+	if (c->chan >= 0) {
+		close(c->chan);
+		c->chan = -1;
 	}
-	child_unlink(c);
-	c->state = CHILD_DEAD;
-	c->pnext = dead;
-	dead = c;
+	LIST_INSERT_HEAD(&dead, c, link);
 }
 
 void
@@ -339,21 +276,6 @@ reaper_run(void)
 	}
 }
 
-void
-reaper_forget_listener(struct listener *l, int terminate)
-{
-	struct child	*c;
-	unsigned	 i;
-
-	for (i = 0; i < CHILD_BUCKETS; i++)
-		for (c = table[i]; c; c = c->hnext)
-			if (c->listener == l) {
-				c->listener = NULL;
-				if (terminate)
-					(void)kill(c->pid, SIGTERM);
-			}
-}
-
 static unsigned
 signal_all(int sig)
 {
@@ -361,7 +283,7 @@ signal_all(int sig)
 	unsigned	 i, n = 0;
 
 	for (i = 0; i < CHILD_BUCKETS; i++)
-		for (c = table[i]; c; c = c->hnext)
+		LIST_FOREACH(c, &table[i], hash)
 			if (kill(c->pid, sig) == 0)
 				n++;
 	return n;
@@ -384,7 +306,8 @@ drain_step(struct timer *t)
 }
 
 void
-reaper_drain(unsigned timeout, unsigned grace, void (*done)(void))
+reaper_drain(unsigned timeout, unsigned grace, unsigned handlers,
+    void (*done)(void))
 {
 	if (drain_done) {		/* asked again: end the wait */
 		if (drain_stage == 0) {
@@ -401,7 +324,7 @@ reaper_drain(unsigned timeout, unsigned grace, void (*done)(void))
 		return;
 	}
 	log_info("stop: waiting up to %us for %u handlers", timeout,
-	    nrunning);
+	    handlers);
 	loop_timer_arm(&drain_timer, (uint64_t)timeout * 1000);
 }
 
@@ -410,8 +333,9 @@ reaper_flush(void)
 {
 	struct child *c;
 
-	while ((c = dead) != NULL) {
-		dead = c->pnext;
+	while ((c = LIST_FIRST(&dead)) != NULL) {
+		LIST_REMOVE(c, link);
+		runtime_unref(c->rt);
 		service_unref(c->svc);
 		free(c);
 	}

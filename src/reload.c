@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "prefork.h"
 #include "reload.h"
+#include "runtime.h"
 
 static struct config	**confp;
 static const char	 *conf_path;
@@ -52,24 +53,11 @@ reload_error(const char *line, void *arg)
 		    e->len - e->used - 1;
 }
 
-static struct service *
-old_record(struct config *old, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < old->nservices; i++)
-		if (strcmp(old->services[i]->name, name) == 0)
-			return old->services[i];
-	return NULL;
-}
-
 int
 reload_run(char *msg, size_t len)
 {
 	struct config	*old = *confp, *new;
-	struct service	*o;
 	struct errbuf	 e = { msg, len, 0 };
-	size_t		 i;
 
 	if (len)
 		msg[0] = '\0';
@@ -79,10 +67,16 @@ reload_run(char *msg, size_t len)
 		last = "failed";
 		return -1;
 	}
-	/* Counters belong to the service, not to one of its records. */
-	for (i = 0; i < new->nservices; i++)
-		if ((o = old_record(old, new->services[i]->name)) != NULL)
-			new->services[i]->stats = o->stats;
+	/* Counters and counts belong to the service, not to one of its
+	 * records: its runtime record goes on. */
+	if (runtime_update(new) != 0) {
+		log_warnx("reload: out of memory; keeping the running "
+		    "configuration");
+		snprintf(msg, len, "out of memory\n");
+		config_free(new);
+		last = "failed";
+		return -1;
+	}
 	listener_reload(old, new);
 	prefork_stop();
 	*confp = new;

@@ -17,13 +17,8 @@
 
 #include "addr.h"
 #include "config.h"
-#include "listener.h"
 #include "log.h"
 #include "spawn.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range	436
-#endif
 
 #define SPAWN_STACK	(64 * 1024)
 
@@ -133,17 +128,17 @@ proto_name(const struct service *svc, int family)
 }
 
 size_t
-spawn_listener_env(const struct listener *l, char *buf)
+spawn_listener_env(const struct service *svc, const struct spawn_local *l,
+    char *buf)
 {
 	char	num[8];
 	size_t	off;
 
-	off = env_add(buf, 0, "PROTO", proto_name(l->svc,
-	    l->addr.ss_family));
-	if (l->addr.ss_family == AF_UNIX)
+	off = env_add(buf, 0, "PROTO", proto_name(svc, l->family));
+	if (l->family == AF_UNIX)
 		return off;
-	off = env_add(buf, off, "TCPLOCALIP", l->localip);
-	snprintf(num, sizeof(num), "%u", l->localport);
+	off = env_add(buf, off, "TCPLOCALIP", l->ip);
+	snprintf(num, sizeof(num), "%u", l->port);
 	return env_add(buf, off, "TCPLOCALPORT", num);
 }
 
@@ -173,19 +168,20 @@ spawn_unix_env(int fd, char *buf, char *peer, size_t peerlen)
 }
 
 size_t
-spawn_conn_env(const struct listener *l, int fd, const struct sockaddr *sa,
-    char *buf, char *peer, size_t peerlen)
+spawn_conn_env(const struct service *svc, const struct spawn_local *l,
+    int fd, const struct sockaddr *sa, char *buf, char *peer, size_t peerlen)
 {
 	struct sockaddr_storage	 local;
 	socklen_t		 len = sizeof(local);
 	char			 rip[ADDR_STRLEN], lip[ADDR_STRLEN];
 	char			 num[8], lnum[8];
-	const char		*lipp = l->localip, *rp;
-	uint16_t		 rport = 0, lport = l->localport;
+	const char		*lipp = l->ip, *rp;
+	uint16_t		 rport = 0, lport = l->port;
 	int			 fam;
 	size_t			 off = 0;
 
-	if (l->addr.ss_family == AF_UNIX)
+	(void)svc;
+	if (l->family == AF_UNIX)
 		return spawn_unix_env(fd, buf, peer, peerlen);
 	fam = addr_format(sa, rip, sizeof(rip), &rport);
 	if (fam < 0)
@@ -254,6 +250,54 @@ spawn_errout(const struct service *svc, int client, int pipe_w)
 	}
 }
 
+/* Closes [lo, hi]; hi ~0U is "to the end". */
+__attribute__((no_sanitize_address, no_sanitize_undefined))
+static int
+close_span(unsigned lo, unsigned hi)
+{
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(lo, hi, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+#endif
+	/* A kernel before 5.9. libbsd's closefrom may read /proc there,
+	 * which is not safe between clone and exec, but there is no other
+	 * way to close an unknown set of fds. */
+	if (hi == ~0U) {
+		closefrom((int)lo);
+		return 0;
+	}
+	for (; lo <= hi; lo++)
+		(void)close((int)lo);
+	return 0;
+}
+
+__attribute__((no_sanitize_address, no_sanitize_undefined))
+int
+spawn_closefds(const int *keep, int n)
+{
+	int		 k[4], i, j, t;
+	unsigned	 from = 3;
+
+	if (n > 4)
+		n = 4;
+	for (i = 0; i < n; i++) {	/* sorted, without libc */
+		for (j = i, t = keep[i]; j > 0 && k[j - 1] > t; j--)
+			k[j] = k[j - 1];
+		k[j] = t;
+	}
+	for (i = 0; i < n; i++) {
+		if (k[i] < 3 || (unsigned)k[i] < from)
+			continue;
+		if ((unsigned)k[i] > from &&
+		    close_span(from, (unsigned)k[i] - 1) != 0)
+			return -1;
+		from = (unsigned)k[i] + 1;
+	}
+	return close_span(from, ~0U);
+}
+
 /*
  * The one child setup function. It runs in a vfork-class child that shares
  * the master's memory (and in forked workers), so between clone and exec
@@ -286,13 +330,7 @@ spawn_exec(struct spawn_args *a)
 	/* Everything is close-on-exec already; this is the belt to those
 	 * braces, and it leaves only the failure channel open until exec. */
 	stage = STAGE_CLOSE;
-	if (a->report >= 3) {
-		if (a->report > 3 &&
-		    syscall(SYS_close_range, 3, a->report - 1, 0) != 0)
-			goto fail;
-		if (syscall(SYS_close_range, a->report + 1, ~0U, 0) != 0)
-			goto fail;
-	} else if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+	if (spawn_closefds(&a->report, 1) != 0)
 		goto fail;
 	/* Limits while still privileged (raising one needs root); the
 	 * kernel's prlimit64 takes a plain pair of 64-bit values. */
@@ -345,6 +383,10 @@ spawn_exec(struct spawn_args *a)
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL,
 	    sizeof(empty)) != 0)
 		goto fail;
+	if (a->run) {
+		a->run(svc);
+		_exit(0);
+	}
 	stage = STAGE_EXEC;
 	execve(svc->path, svc->argv, a->envp);
 fail:
@@ -363,6 +405,16 @@ static int
 spawn_child_main(void *arg)
 {
 	spawn_exec(arg);
+}
+
+pid_t
+spawn_fork(struct spawn_args *a)
+{
+	pid_t pid;
+
+	if ((pid = fork()) == 0)
+		spawn_exec(a);
+	return pid;
 }
 
 pid_t

@@ -4,9 +4,9 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <stdint.h>
 
 struct service;
-struct listener;
 
 /* Room for the strings of the per-connection variables. */
 #define SPAWN_CONNENV	512
@@ -18,6 +18,8 @@ struct spawn_args {
 	int			 errout;	/* goes to fd 2 */
 	int			 report;	/* kept open to report failure, or -1 */
 	char *const		*envp;
+	/* Run in place of the exec (a builtin service, serving fd 0). */
+	void			(*run)(const struct service *);
 	int			 err;		/* errno of the failed step */
 	int			 stage;		/* which step failed */
 };
@@ -30,15 +32,25 @@ struct spawn_report {
 
 int		 spawn_init(void);
 int		 spawn_devnull(void);
+/* The local end of a listening socket, as its handlers are told. */
+struct spawn_local {
+	int		 family;
+	const char	*ip;
+	uint16_t	 port;
+	int		 wildcard;	/* bound to 0.0.0.0 or :: */
+};
+
 /* Fills buf with the connection's NUL-separated NAME=value strings for
- * client fd, accepted from l with peer address sa; returns their total
+ * client fd, accepted on local with peer address sa; returns their total
  * length, and the "ip:port" of the peer in peer. */
-size_t		 spawn_conn_env(const struct listener *l, int fd,
+size_t		 spawn_conn_env(const struct service *,
+		    const struct spawn_local *local, int fd,
 		    const struct sockaddr *sa, char *buf, char *peer,
 		    size_t peerlen);
 /* The same for a handler given the listening socket itself (mode wait or
  * pool): PROTO and the local address only. */
-size_t		 spawn_listener_env(const struct listener *l, char *buf);
+size_t		 spawn_listener_env(const struct service *,
+		    const struct spawn_local *local, char *buf);
 /* Points the service's per-connection env slots at the strings in buf. */
 void		 spawn_set_env(const struct service *, const char *buf,
 		    size_t len);
@@ -47,6 +59,12 @@ void		 spawn_set_env(const struct service *, const char *buf,
  * setup or exec failure the child has exited: *err and *stage say why. */
 pid_t		 spawn_handler(const struct service *, int fd, int *stderr_fd,
 		    int *err, int *stage);
+/* Forks a child that runs a->run after the same setup as a handler;
+ * returns its pid, or -1. */
+pid_t		 spawn_fork(struct spawn_args *);
+/* Closes every fd above 2 but those in keep (n of them, any order):
+ * close_range, or closefrom and close on an old kernel. */
+int		 spawn_closefds(const int *keep, int n);
 /* The one child setup function: never returns. */
 void		 spawn_exec(struct spawn_args *) __attribute__((noreturn));
 const char	*spawn_stage_name(int stage);

@@ -17,6 +17,7 @@
 #include "prefork.h"
 #include "reaper.h"
 #include "reload.h"
+#include "runtime.h"
 #include "status.h"
 #include "strbuf.h"
 
@@ -69,6 +70,16 @@ max_children(void)
 	return conf && *conf ? (*conf)->max_children : 0;
 }
 
+/* The runtime record of a configured service (one always exists). */
+static const struct runtime *
+rt_of(const struct service *svc)
+{
+	static const struct runtime	 none;
+	const struct runtime		*rt = runtime_find(svc->name);
+
+	return rt ? rt : &none;
+}
+
 static unsigned long
 refused(const struct service *svc)
 {
@@ -76,7 +87,7 @@ refused(const struct service *svc)
 	int		r;
 
 	for (r = 0; r < REFUSE_NREASONS; r++)
-		n += svc->stats.refused[r];
+		n += rt_of(svc)->stats.refused[r];
 	return n;
 }
 
@@ -134,14 +145,14 @@ format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
 static int
 service_exits(const struct service *svc)
 {
-	return svc->stats.exited_ok || svc->stats.exited_fail ||
-	    svc->stats.killed;
+	return rt_of(svc)->stats.exited_ok || rt_of(svc)->stats.exited_fail ||
+	    rt_of(svc)->stats.killed;
 }
 
 static void
 cell_last(struct strbuf *sb, const struct service *svc)
 {
-	int st = svc->stats.last_status;
+	int st = rt_of(svc)->stats.last_status;
 
 	if (!service_exits(svc))
 		strbuf_printf(sb, "-");
@@ -154,7 +165,7 @@ cell_last(struct strbuf *sb, const struct service *svc)
 static void
 row_fill(struct strbuf *cell, const struct service *svc)
 {
-	const struct service_stats	*st = &svc->stats;
+	const struct service_stats	*st = &rt_of(svc)->stats;
 	char				 a[ADDR_TEXT];
 	size_t				 i;
 
@@ -168,12 +179,12 @@ row_fill(struct strbuf *cell, const struct service *svc)
 		strbuf_printf(&cell[COL_LISTEN], "disabled");
 	strbuf_printf(&cell[COL_MODE], "%s", mode_name(svc));
 	if (running_max(svc))
-		strbuf_printf(&cell[COL_RUNNING], "%u/%u", svc->running,
+		strbuf_printf(&cell[COL_RUNNING], "%u/%u", rt_of(svc)->running,
 		    running_max(svc));
 	else
-		strbuf_printf(&cell[COL_RUNNING], "%u/-", svc->running);
+		strbuf_printf(&cell[COL_RUNNING], "%u/-", rt_of(svc)->running);
 	if (svc->enabled && svc->prefork > 0)
-		strbuf_printf(&cell[COL_POOL], "%u/%d", prefork_idle(svc),
+		strbuf_printf(&cell[COL_POOL], "%u/%d", prefork_idle(rt_of(svc)),
 		    svc->prefork);
 	else
 		strbuf_printf(&cell[COL_POOL], "-");
@@ -236,7 +247,7 @@ status_text(struct strbuf *sb)
 	    (long)getpid());
 	uptime_text(sb, uptime());
 	strbuf_printf(sb, ", %zu services, %u handlers running", n,
-	    reaper_running());
+	    policy_running());
 	if (max_children())
 		strbuf_printf(sb, " (max %u)", max_children());
 	strbuf_printf(sb, ", %u children\n", reaper_count());
@@ -270,7 +281,7 @@ json_string(struct strbuf *sb, const char *key, const char *value)
 static void
 json_service(struct strbuf *sb, const struct service *svc)
 {
-	const struct service_stats	*st = &svc->stats;
+	const struct service_stats	*st = &rt_of(svc)->stats;
 	char				 a[ADDR_TEXT];
 	size_t				 i;
 	int				 r;
@@ -286,13 +297,13 @@ json_service(struct strbuf *sb, const struct service *svc)
 		strbuf_printf(sb, "\"");
 	}
 	strbuf_printf(sb, "],\"mode\":\"%s\",\"running\":%u,\"max\":",
-	    mode_name(svc), svc->running);
+	    mode_name(svc), rt_of(svc)->running);
 	if (running_max(svc))
 		strbuf_printf(sb, "%u", running_max(svc));
 	else
 		strbuf_printf(sb, "null");
 	strbuf_printf(sb, ",\"idle\":%u,\"prefork\":%d,\"accepted\":%lu,"
-	    "\"refused\":{", prefork_idle(svc), svc->prefork, st->accepted);
+	    "\"refused\":{", prefork_idle(rt_of(svc)), svc->prefork, st->accepted);
 	for (r = 0; r < REFUSE_NREASONS; r++)
 		strbuf_printf(sb, "%s\"%s\":%lu", r ? "," : "",
 		    policy_reason(r), st->refused[r]);
@@ -318,7 +329,7 @@ status_json(struct strbuf *sb)
 
 	strbuf_printf(sb, "{\"version\":\"%s\",\"pid\":%ld,\"uptime\":%lu,"
 	    "\"handlers_running\":%u,\"max_children\":", PACKAGE_VERSION,
-	    (long)getpid(), uptime(), reaper_running());
+	    (long)getpid(), uptime(), policy_running());
 	if (max_children())
 		strbuf_printf(sb, "%u", max_children());
 	else
@@ -339,9 +350,9 @@ status_summary(char *buf, size_t len)
 	size_t		n = nservices(), i;
 
 	for (i = 0; i < n; i++)
-		accepted += service_at(i)->stats.accepted;
+		accepted += rt_of(service_at(i))->stats.accepted;
 	snprintf(buf, len, "%zu services, %u handlers running, %lu accepted, "
-	    "last reload: %s", n, reaper_running(), accepted, reload_last());
+	    "last reload: %s", n, policy_running(), accepted, reload_last());
 }
 
 void

@@ -1,0 +1,293 @@
+/* conn.c: a connection from accept to its end. The path, in order:
+ * conn_readable accepts; conn_dispatch asks policy.c to admit it (which
+ * counts it), then hands it to an idle worker, spawns a handler, or serves
+ * a builtin; the handler's exit comes back to conn_end, the one place the
+ * counts are released. Datagram builtins and mode wait are passed on. */
+#include "ac-config.h"
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "builtin.h"
+#include "config.h"
+#include "conn.h"
+#include "listener.h"
+#include "log.h"
+#include "loop.h"
+#include "policy.h"
+#include "prefork.h"
+#include "reaper.h"
+#include "runtime.h"
+#include "spawn.h"
+#include "supervise.h"
+
+#define ACCEPT_BATCH	16	/* per readable event: others get their turn */
+#define PAUSE_MS	100	/* after EMFILE/ENFILE/ENOMEM */
+#define QUICK_FAIL_MS	1000	/* a handler failing sooner failed "at once" */
+#define QUICK_FAILS	5	/* in a row: the service is looping */
+#define LOOP_PAUSE_MIN	1000
+#define LOOP_PAUSE_MAX	60000
+
+static int
+dgram(const struct service *svc)
+{
+	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
+}
+
+/* A handler that keeps failing at once is looping: rather than a fork
+ * storm, its listeners rest for a while, longer each time. */
+static void
+check_looping(struct child *c, int status, uint64_t ms)
+{
+	struct runtime *rt = c->rt;
+
+	if (c->timed_out || (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    ms >= QUICK_FAIL_MS) {
+		rt->quick_fails = 0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			rt->loop_backoff = 0;
+		return;
+	}
+	if (++rt->quick_fails < QUICK_FAILS)
+		return;
+	rt->quick_fails = 0;
+	backoff_next(&rt->loop_backoff, LOOP_PAUSE_MIN, LOOP_PAUSE_MAX);
+	log_warnx("%s: looping: %d handlers in a row failed within a second; "
+	    "not accepting for %u ms", rt->name, QUICK_FAILS,
+	    rt->loop_backoff);
+	listener_pause_service(rt, rt->loop_backoff);
+}
+
+/* A worker reports a failed setup or exec on its channel. */
+static void
+worker_report(struct child *c)
+{
+	struct spawn_report rep;
+
+	if (c->chan < 0 || recv(c->chan, &rep, sizeof(rep), MSG_DONTWAIT) !=
+	    (ssize_t)sizeof(rep))
+		return;
+	c->failed = 1;
+	c->rt->stats.exec_failed++;
+	errno = rep.err;
+	log_warn("%s: %s %s for %s failed", c->svc->name,
+	    spawn_stage_name(rep.stage), c->svc->path, c->peer);
+}
+
+/* The end of a connection's handler: the one place its counts go. */
+static void
+conn_end(struct child *c, int status, uint64_t ms)
+{
+	worker_report(c);
+	policy_release(c->rt, c->owner);
+	child_log_exit(c, status, ms);
+	check_looping(c, status, ms);
+	listener_release_held(policy_full);
+}
+
+/* Tracks the handler pid of an admitted connection; on failure the
+ * connection ends here. */
+static struct child *
+conn_track(struct listener *l, pid_t pid, const char *peer,
+    struct source *src)
+{
+	struct child *c;
+
+	if ((c = child_new(pid, l->svc, l->rt, conn_end, src)) == NULL) {
+		log_warnx("%s: out of memory tracking pid %ld", l->svc->name,
+		    (long)pid);
+		policy_release(l->rt, src);
+		return NULL;
+	}
+	child_begin(c, peer);
+	return c;
+}
+
+/* Spawns a handler for fd right away: the path when no worker is idle. */
+static void
+conn_spawn(struct listener *l, int fd, const char *peer, struct source *src)
+{
+	struct service		*svc = l->svc;
+	static struct ratelimit	 rl;
+	struct child		*c;
+	pid_t			 pid;
+	int			 errfd, err = 0, stage = 0;
+
+	pid = spawn_handler(svc, fd, &errfd, &err, &stage);
+	if (pid < 0) {
+		l->rt->stats.spawn_failed++;
+		policy_release(l->rt, src);
+		log_warn_rl(&rl, "%s: cannot start a handler for %s; not "
+		    "accepting for %d ms", svc->name, peer, PAUSE_MS);
+		/* out of processes or memory: back off, resume by itself */
+		listener_pause(l, PAUSE_MS);
+		return;
+	}
+	if ((c = conn_track(l, pid, peer, src)) == NULL) {
+		if (errfd >= 0)
+			close(errfd);
+		return;
+	}
+	if (err != 0) {
+		c->failed = 1;
+		l->rt->stats.exec_failed++;
+		errno = err;
+		log_warn_rl(&rl, "%s: %s %s for %s failed", svc->name,
+		    spawn_stage_name(stage), svc->path, peer);
+	} else
+		log_info("%s: connection from %s, pid %ld (%u running)",
+		    svc->name, peer, (long)pid, l->rt->running);
+	if (errfd >= 0)
+		child_watch_stderr(c, errfd);
+}
+
+/* Gives fd to an idle worker; 0 when one took it. */
+static int
+conn_handoff(struct listener *l, int fd, const char *env, size_t envlen,
+    const char *peer, struct source *src)
+{
+	struct child *c;
+
+	if ((c = prefork_handoff(l->rt, fd, env, envlen)) == NULL)
+		return -1;
+	c->exited = conn_end;
+	c->owner = src;
+	child_begin(c, peer);
+	log_info("%s: connection from %s, pid %ld (%u running, worker)",
+	    l->svc->name, peer, (long)c->pid, l->rt->running);
+	return 0;
+}
+
+static void
+conn_builtin(struct listener *l, int fd, const char *peer,
+    struct source *src)
+{
+	struct service	*svc = l->svc;
+	int		 pid = builtin_stream(svc, fd);
+
+	if (pid <= 0) {
+		policy_release(l->rt, src);
+		if (pid < 0)
+			log_warn("%s: cannot fork for %s", svc->name, peer);
+		else
+			log_info("%s: answered %s", svc->name, peer);
+		return;
+	}
+	if (conn_track(l, pid, peer, src) == NULL)
+		return;
+	log_info("%s: connection from %s, pid %ld (%u running, builtin)",
+	    svc->name, peer, (long)pid, l->rt->running);
+}
+
+/* Says why, if the service has a message, and closes: no fork spent. */
+static void
+conn_refuse(struct listener *l, int fd, const struct sockaddr *sa,
+    int reason)
+{
+	static struct ratelimit	 rl[REFUSE_NREASONS];
+	struct service		*svc = l->svc;
+	char			 ip[ADDR_STRLEN];
+	uint16_t		 port = 0;
+
+	l->rt->stats.refused[reason]++;
+	if (svc->reject_msg)
+		(void)send(fd, svc->reject_msg, svc->reject_len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+	if (addr_format(sa, ip, sizeof(ip), &port) < 0)
+		strcpy(ip, "?");
+	errno = 0;
+	log_warn_rl(&rl[reason], "%s: refused %s port %u (%s)", svc->name,
+	    ip, port, policy_reason(reason));
+}
+
+static void
+conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
+{
+	struct service		*svc = l->svc;
+	struct spawn_local	 local = { l->addr.ss_family, l->localip,
+				    l->localport, l->wildcard };
+	struct source		*src;
+	char			 env[SPAWN_CONNENV], peer[ADDR_STRLEN + 8];
+	size_t			 envlen;
+	int			 reason;
+
+	if ((reason = policy_admit(l->rt, sa, &src)) >= 0) {
+		conn_refuse(l, fd, sa, reason);
+		return;
+	}
+	l->rt->stats.accepted++;
+	envlen = spawn_conn_env(svc, &local, fd, sa, env, peer, sizeof(peer));
+	if (svc->builtin)
+		conn_builtin(l, fd, peer, src);
+	else if (conn_handoff(l, fd, env, envlen, peer, src) != 0) {
+		spawn_set_env(svc, env, envlen);
+		conn_spawn(l, fd, peer, src);
+	}
+	close(fd);	/* the handler has its own copy */
+}
+
+static void
+conn_readable(struct listener *l)
+{
+	static struct ratelimit	 rl;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 i, fd;
+
+	if (l->svc->builtin && dgram(l->svc)) {
+		builtin_dgram(l->svc, l->ev.fd, &l->rt->stats);
+		return;
+	}
+	if (l->svc->mode == MODE_WAIT) {
+		supervise_wait(l);
+		return;
+	}
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if (l->svc->on_limit == ON_LIMIT_QUEUE && policy_full(l->rt)) {
+			listener_hold(l);
+			return;
+		}
+		len = sizeof(ss);
+		fd = accept4(l->ev.fd, (struct sockaddr *)&ss, &len,
+		    SOCK_CLOEXEC);
+		if (fd >= 0) {
+			conn_dispatch(l, fd, (struct sockaddr *)&ss);
+			continue;
+		}
+		switch (errno) {
+		case EAGAIN:
+		case EINTR:
+		case ECONNABORTED:
+		case EPROTO:
+			return;
+		case EMFILE:
+		case ENFILE:
+		case ENOBUFS:
+		case ENOMEM:
+			log_warn_rl(&rl, "%s: accept, pausing the listener "
+			    "for %d ms", l->svc->name, PAUSE_MS);
+			listener_pause(l, PAUSE_MS);
+			return;
+		default:
+			log_warn_rl(&rl, "%s: accept", l->svc->name);
+			return;
+		}
+	}
+}
+
+void
+conn_init(void)
+{
+	static const struct listener_calls calls = {
+		conn_readable, NULL, NULL
+	};
+
+	listener_set_calls(&calls);
+	supervise_init();
+}

@@ -1,0 +1,154 @@
+/* runtime.c: the runtime record of each service, by name. The config
+ * records stay as loaded; what changes while the master runs is here. */
+#include "ac-config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "runtime.h"
+
+struct rt_entry {
+	struct runtime	 rt;
+	int		 configured;	/* in the running config */
+};
+
+static LIST_HEAD(, runtime) records = LIST_HEAD_INITIALIZER(records);
+static void	(*free_fn)(struct runtime *);
+
+void
+runtime_on_free(void (*fn)(struct runtime *))
+{
+	free_fn = fn;
+}
+
+struct service *
+config_service(const struct config *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; conf && i < conf->nservices; i++)
+		if (strcmp(conf->services[i]->name, name) == 0)
+			return conf->services[i];
+	return NULL;
+}
+
+static struct rt_entry *
+entry_of(struct runtime *rt)
+{
+	return (struct rt_entry *)rt;
+}
+
+static struct runtime *
+lookup(const char *name)
+{
+	struct runtime *rt;
+
+	LIST_FOREACH(rt, &records, entry)
+		if (strcmp(rt->name, name) == 0)
+			return rt;
+	return NULL;
+}
+
+struct runtime *
+runtime_find(const char *name)
+{
+	struct runtime *rt = lookup(name);
+
+	return rt && entry_of(rt)->configured ? rt : NULL;
+}
+
+struct runtime *
+runtime_ref(struct runtime *rt)
+{
+	rt->refs++;
+	return rt;
+}
+
+void
+runtime_unref(struct runtime *rt)
+{
+	if (rt == NULL || --rt->refs > 0)
+		return;
+	LIST_REMOVE(rt, entry);
+	if (free_fn)
+		free_fn(rt);
+	service_unref(rt->svc);
+	free(rt->name);
+	free(entry_of(rt));
+}
+
+static struct runtime *
+runtime_new(struct service *svc)
+{
+	struct rt_entry *e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	if ((e->rt.name = strdup(svc->name)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	e->rt.svc = service_ref(svc);
+	LIST_INSERT_HEAD(&records, &e->rt, entry);
+	return &e->rt;
+}
+
+int
+runtime_update(struct config *conf)
+{
+	struct runtime	*rt, *next, **made;
+	size_t		 i, nmade = 0;
+
+	if ((made = calloc(conf->nservices + 1, sizeof(*made))) == NULL)
+		return -1;
+	for (i = 0; i < conf->nservices; i++) {
+		if (lookup(conf->services[i]->name) != NULL)
+			continue;
+		if ((rt = runtime_new(conf->services[i])) == NULL) {
+			while (nmade > 0) {
+				rt = made[--nmade];
+				LIST_REMOVE(rt, entry);
+				service_unref(rt->svc);
+				free(rt->name);
+				free(entry_of(rt));
+			}
+			free(made);
+			return -1;
+		}
+		made[nmade++] = rt;
+	}
+	free(made);
+	/* the table's reference follows the configuration */
+	LIST_FOREACH(rt, &records, entry)
+		rt->refs++;
+	for (rt = LIST_FIRST(&records); rt; rt = next) {
+		struct service *svc = config_service(conf, rt->name);
+
+		next = LIST_NEXT(rt, entry);
+		if (svc != NULL && svc != rt->svc) {
+			service_unref(rt->svc);
+			rt->svc = service_ref(svc);
+		}
+		if (entry_of(rt)->configured)
+			rt->refs--;
+		entry_of(rt)->configured = svc != NULL;
+		if (svc == NULL)
+			runtime_unref(rt);
+	}
+	return 0;
+}
+
+void
+runtime_clear(void)
+{
+	struct runtime *rt, *next;
+
+	for (rt = LIST_FIRST(&records); rt; rt = next) {
+		next = LIST_NEXT(rt, entry);
+		if (entry_of(rt)->configured) {
+			entry_of(rt)->configured = 0;
+			runtime_unref(rt);
+		}
+	}
+}
