@@ -285,9 +285,8 @@ void
 conn_init(void)
 {
 	static const struct listener_calls calls = {
-		conn_readable, NULL, NULL
+		conn_readable, supervise_opened, supervise_closing
 	};
 
 	listener_set_calls(&calls);
-	supervise_init();
 }

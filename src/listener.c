@@ -30,12 +30,7 @@ static struct listener_calls calls;
 void
 listener_set_calls(const struct listener_calls *c)
 {
-	if (c->readable)
-		calls.readable = c->readable;
-	if (c->opened)
-		calls.opened = c->opened;
-	if (c->closing)
-		calls.closing = c->closing;
+	calls = *c;
 }
 
 static void
@@ -168,8 +163,7 @@ static void
 listener_free(struct listener *l)
 {
 	loop_timer_cancel(&l->resume);
-	if (calls.closing)
-		calls.closing(l);
+	calls.closing(l);
 	if (l->ev.fd >= 0) {
 		loop_del(&l->ev);
 		close(l->ev.fd);
@@ -279,8 +273,7 @@ listener_insert(struct listener *l)
 	}
 	LIST_INSERT_HEAD(&listeners, l, entry);
 	nlisteners++;
-	if (calls.opened)
-		calls.opened(l);
+	calls.opened(l);
 	return 0;
 }
 

@@ -39,8 +39,9 @@ struct listener {
 LIST_HEAD(listenerlist, listener);
 extern struct listenerlist listeners;
 
-/* What the modules above are told: a listener's socket is readable; a
- * listener was opened (or adopted); a listener is about to be freed. */
+/* What the module above is told (conn.c installs all three): a
+ * listener's socket is readable; a listener was opened (or adopted); a
+ * listener is about to be freed. */
 struct listener_calls {
 	void	(*readable)(struct listener *);
 	void	(*opened)(struct listener *);

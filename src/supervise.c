@@ -193,7 +193,7 @@ pool_retry(struct timer *t)
 	    offsetof(struct supervised, retry)));
 }
 
-static void
+void
 supervise_opened(struct listener *l)
 {
 	struct supervised *s;
@@ -212,9 +212,7 @@ supervise_opened(struct listener *l)
 		pool_fill(s);
 }
 
-/* The listener is going: its wait or pool handlers run on but no longer
- * report to it; a pool's are asked to end. */
-static void
+void
 supervise_closing(struct listener *l)
 {
 	struct supervised	*s = l->sup;
@@ -231,14 +229,4 @@ supervise_closing(struct listener *l)
 	}
 	free(s);
 	l->sup = NULL;
-}
-
-void
-supervise_init(void)
-{
-	static const struct listener_calls calls = {
-		NULL, supervise_opened, supervise_closing
-	};
-
-	listener_set_calls(&calls);
 }

@@ -6,8 +6,11 @@
 
 struct listener;
 
-/* Installs the listener callbacks that start and forget pools. */
-void	supervise_init(void);
+/* A listener was opened: a pool's handlers start. */
+void	supervise_opened(struct listener *);
+/* A listener is going: its handlers run on but report to nobody; a
+ * pool's are asked to end. */
+void	supervise_closing(struct listener *);
 /* A mode wait listener is readable: starts its handler. */
 void	supervise_wait(struct listener *);
 
