@@ -71,6 +71,7 @@ builtin_child(const struct service *svc, int fd)
 	unsigned	line = 0;
 
 	setproctitle("%s builtin", svc->name);
+	(void)setsid();		/* signalled as a group, like handlers */
 	(void)syscall(SYS_close_range, 3, fd - 1, 0);
 	(void)syscall(SYS_close_range, fd + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);

@@ -141,6 +141,7 @@ worker_main(struct service *svc, int chan, int pipe_w)
 	ssize_t			 n;
 
 	setproctitle("%s worker", svc->name);
+	(void)setsid();		/* its handler's process group, see spawn.c */
 	/* An idle worker holds no listener: a closed port stays closed. */
 	qsort(keep, 3, sizeof(int), int_cmp);
 	close_all_but(keep, 3);

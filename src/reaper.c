@@ -85,6 +85,17 @@ reaper_running(void)
 	return nrunning;
 }
 
+/* Every child leads its own process group (spawn.c): a signal meant for
+ * it goes to the group, so that what a handler forked ends with it. A
+ * worker forked a moment ago may not have made its group yet. */
+static int
+child_signal(const struct child *c, int sig)
+{
+	if (kill(-c->pid, sig) == 0)
+		return 0;
+	return kill(c->pid, sig);
+}
+
 /* The service's wall-clock limit: SIGTERM, then SIGKILL after the grace. */
 static void
 child_deadline(struct timer *t)
@@ -98,7 +109,7 @@ child_deadline(struct timer *t)
 		log_info("%s: pid %ld from %s timed out after %us; sending "
 		    "SIGTERM", c->svc->name, (long)c->pid, c->peer,
 		    c->svc->timeout);
-		(void)kill(c->pid, SIGTERM);
+		(void)child_signal(c, SIGTERM);
 		loop_timer_arm(&c->deadline,
 		    (uint64_t)c->svc->kill_grace * 1000);
 		return;
@@ -106,7 +117,7 @@ child_deadline(struct timer *t)
 	log_info("%s: pid %ld from %s still running %us after SIGTERM; "
 	    "sending SIGKILL", c->svc->name, (long)c->pid, c->peer,
 	    c->svc->kill_grace);
-	(void)kill(c->pid, SIGKILL);
+	(void)child_signal(c, SIGKILL);
 }
 
 void
@@ -297,6 +308,10 @@ child_exited(struct child *c, int status)
 	if (c->state == CHILD_HANDLER) {
 		uint64_t ms = loop_now() - c->start;
 
+		/* What the handler left in its group would keep the client's
+		 * socket and escape every limit: it ends with the handler. */
+		(void)kill(-c->pid, SIGKILL);
+
 		loop_timer_cancel(&c->deadline);
 		c->svc->running--;
 		nrunning--;
@@ -350,7 +365,7 @@ reaper_forget_listener(struct listener *l, int terminate)
 			if (c->listener == l) {
 				c->listener = NULL;
 				if (terminate)
-					(void)kill(c->pid, SIGTERM);
+					(void)child_signal(c, SIGTERM);
 			}
 }
 
@@ -362,7 +377,7 @@ signal_all(int sig)
 
 	for (i = 0; i < CHILD_BUCKETS; i++)
 		for (c = table[i]; c; c = c->hnext)
-			if (kill(c->pid, sig) == 0)
+			if (child_signal(c, sig) == 0)
 				n++;
 	return n;
 }

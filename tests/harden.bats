@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# Hardening: each test reproduces a defect found by attacking the daemon
+# and fails if it comes back.
+
+load helpers
+
+# count_procs PATTERN: processes whose command line matches PATTERN.
+count_procs() {
+	pgrep -fc -- "$1" || true
+}
+
+# procs_are N PATTERN: exactly N processes match PATTERN (for wait_for).
+procs_are() {
+	[ "$(count_procs "$2")" -eq "$1" ]
+}
+
+# A handler's process group is its own: the timeout's SIGTERM and SIGKILL
+# reach a child it forked, which would otherwise keep the client's socket.
+@test "timeout and kill_grace end a handler's whole process group" {
+	P=$(free_port)
+	tag="30.$P"
+	write_conf <<EOF
+service fork {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	timeout = 1
+	kill_grace = 1
+	shell = "trap '' TERM; sleep $tag; echo done"
+}
+EOF
+	start_pinetd
+	start=$(date +%s%N)
+	client 127.0.0.1 "$P" </dev/null || true
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	echo "# client held for $ms ms" >&3
+	[ "$ms" -lt 5000 ]
+	wait_for procs_are 0 "^sleep $tag"
+}
+
+@test "a pre-forked worker's handler is in its own process group too" {
+	P=$(free_port)
+	tag="30.$P"
+	write_conf <<EOF
+service fork {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = 2
+	timeout = 1
+	kill_grace = 1
+	shell = "trap '' TERM; sleep $tag; echo done"
+}
+EOF
+	start_pinetd
+	wait_for test "$(ps -o args= --ppid "$PID" | grep -c 'fork worker')" -eq 2
+	start=$(date +%s%N)
+	client 127.0.0.1 "$P" </dev/null || true
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	echo "# client held for $ms ms" >&3
+	[ "$ms" -lt 5000 ]
+	grep -q 'running, worker)' "$LOG"
+	wait_for procs_are 0 "^sleep $tag"
+}
+
+@test "max_instances holds for handlers that fork: no orphan outlives its handler" {
+	P=$(free_port)
+	tag="30.$P"
+	write_conf <<EOF
+service fork {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	max_instances = 2
+	timeout = 1
+	kill_grace = 1
+	shell = "sleep $tag & wait"
+}
+EOF
+	start_pinetd
+	clients=
+	for i in 1 2 3 4 5 6; do
+		(client 127.0.0.1 "$P" </dev/null >/dev/null || true) &
+		clients="$clients $!"
+	done
+	peak=0
+	for i in $(seq 1 50); do
+		n=$(count_procs "^sleep $tag")
+		[ "$n" -gt "$peak" ] && peak=$n
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	wait $clients
+	echo "# peak sleeps $peak" >&3
+	[ "$peak" -le 2 ]
+	wait_for procs_are 0 "^sleep $tag"
+}
+
+@test "stop's final SIGKILL reaches a handler's children" {
+	P=$(free_port)
+	tag="30.$P"
+	write_conf <<EOF
+shutdown_timeout = 1
+service fork {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	kill_grace = 1
+	shell = "trap '' TERM; sleep $tag; echo done"
+}
+EOF
+	start_pinetd
+	(client 127.0.0.1 "$P" </dev/null >/dev/null || true) &
+	wait_log 'fork: connection from'
+	wait_for procs_are 1 "^sleep $tag"
+	kill -TERM "$PID"
+	wait "$PID"
+	PID=
+	wait_for procs_are 0 "^sleep $tag"
+}
+
+@test "a pool handler's children end with it at stop" {
+	P=$(free_port)
+	tag="30.$P"
+	write_conf <<EOF
+shutdown_timeout = 1
+service pool {
+	port = $P
+	address = { "127.0.0.1" }
+	mode = pool
+	instances = 1
+	shell = "trap '' TERM; sleep $tag; echo done"
+}
+EOF
+	start_pinetd
+	wait_for procs_are 1 "^sleep $tag"
+	kill -TERM "$PID"
+	wait "$PID"
+	PID=
+	wait_for procs_are 0 "^sleep $tag"
+}
