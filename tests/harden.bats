@@ -138,3 +138,105 @@ EOF
 	PID=
 	wait_for procs_are 0 "^sleep $tag"
 }
+
+# backlog PORT: connections waiting in the accept queue of 127.0.0.1:PORT.
+backlog() {
+	ss -Hltn "sport = :$1" | awk '{ n += $2 } END { print n + 0 }'
+}
+
+has_backlog() {
+	[ "$(backlog "$1")" -ge 1 ]
+}
+
+# is_stopped PID: the process is stopped (not merely told to stop).
+is_stopped() {
+	[ "$(awk '{ print $3 }' "/proc/$1/stat")" = T ]
+}
+
+# Stops the master, queues a signal and then a connection, and lets it go
+# on: the signal and the listener are in the same batch of events, the
+# signal first.
+signal_then_connect() {
+	kill -STOP "$PID"
+	wait_for is_stopped "$PID"
+	kill "-$1" "$PID"
+	(client 127.0.0.1 "$2" </dev/null >/dev/null 2>&1 || true) &
+	wait_for has_backlog "$2"
+	kill -CONT "$PID"
+}
+
+@test "a reload that drops a service while a connection to it waits frees nothing still in use" {
+	P=$(free_port)
+	write_conf <<EOF
+service a {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo a"
+}
+service b {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	shell = "echo b"
+}
+EOF
+	start_pinetd
+	write_conf <<EOF
+service b {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	shell = "echo b"
+}
+EOF
+	signal_then_connect HUP "$P"
+	wait_log 'reload: a removed'
+	[ "$(client 127.0.0.1 $((P + 1)) </dev/null)" = b ]
+	kill -0 "$PID"
+	run ! grep -q 'AddressSanitizer' "$LOG"
+}
+
+@test "SIGTERM while a connection waits frees nothing still in use" {
+	P=$(free_port)
+	write_conf <<EOF
+service a {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo a"
+}
+EOF
+	start_pinetd
+	signal_then_connect TERM "$P"
+	wait "$PID"
+	rc=$?
+	PID=
+	[ "$rc" -eq 0 ]
+	run ! grep -q 'AddressSanitizer' "$LOG"
+}
+
+@test "SIGTERM and reloads during a bounded connection flood leave no sanitizer report" {
+	P=$(free_port)
+	write_conf <<EOF
+service a {
+	port = $P
+	address = { "127.0.0.1" }
+	builtin = daytime
+}
+EOF
+	start_pinetd
+	timeout 20 perl -MIO::Socket::INET -e '
+		for (1 .. 600) {
+			my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+			    PeerPort => $ARGV[0]) or last;
+		}' "$P" &
+	flood=$!
+	for i in 1 2 3; do
+		kill -HUP "$PID"
+		sleep 0.1
+	done
+	kill -TERM "$PID"
+	wait "$PID"
+	rc=$?
+	PID=
+	wait "$flood" || true
+	[ "$rc" -eq 0 ]
+	run ! grep -q 'AddressSanitizer' "$LOG"
+}
