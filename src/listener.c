@@ -40,6 +40,7 @@ static unsigned		 nlisteners;
 static unsigned		 nheld;		/* listeners held by a full service */
 
 static void listener_readable(struct evsrc *, uint32_t);
+static void park_forget(struct listener *);
 static void pool_fill(struct listener *);
 static void pool_retry(struct timer *);
 
@@ -155,6 +156,7 @@ listener_free(struct listener *l)
 {
 	loop_timer_cancel(&l->resume);
 	loop_timer_cancel(&l->pool_timer);
+	park_forget(l);
 	/* its wait or pool handlers run on; they no longer report here */
 	reaper_forget_listener(l, l->svc->mode == MODE_POOL);
 	if (l->ev.fd >= 0) {
@@ -668,8 +670,79 @@ conn_refuse(struct service *svc, int fd, const struct sockaddr *sa,
 	    ip, port, policy_reason(reason));
 }
 
+/* A connection refused only for a limit, kept a few milliseconds: a
+ * handler that has closed its connection is still running until the
+ * kernel has finished its exit, and its client may be back already. */
+#define PARK_MAX	32
+#define PARK_MS		5
+#define PARK_TRIES	4
+
+struct parked {
+	struct listener		*l;
+	int			 fd;
+	int			 tries;
+	struct sockaddr_storage	 ss;
+};
+
+static struct parked	 parked[PARK_MAX];
+static unsigned		 nparked;
+static struct timer	 park_timer;
+
+static void conn_dispatch(struct listener *, int, const struct sockaddr *,
+    int);
+
 static void
-conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
+park_retry(struct timer *t)
+{
+	struct parked	 batch[PARK_MAX];
+	unsigned	 i, n = nparked;
+
+	(void)t;
+	memcpy(batch, parked, n * sizeof(batch[0]));
+	nparked = 0;
+	reaper_run();
+	for (i = 0; i < n; i++)
+		conn_dispatch(batch[i].l, batch[i].fd,
+		    (struct sockaddr *)&batch[i].ss, batch[i].tries + 1);
+}
+
+static int
+conn_park(struct listener *l, int fd, const struct sockaddr *sa, int tries)
+{
+	struct parked *p;
+
+	if (nparked == PARK_MAX)
+		return -1;
+	p = &parked[nparked++];
+	p->l = l;
+	p->fd = fd;
+	p->tries = tries;
+	memcpy(&p->ss, sa, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sa->sa_family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_un));
+	park_timer.cb = park_retry;
+	if (!park_timer.armed)
+		loop_timer_arm(&park_timer, PARK_MS);
+	return 0;
+}
+
+/* A listener is going: the connections it kept are closed. */
+static void
+park_forget(struct listener *l)
+{
+	unsigned i = 0;
+
+	while (i < nparked)
+		if (parked[i].l == l) {
+			close(parked[i].fd);
+			parked[i] = parked[--nparked];
+		} else
+			i++;
+}
+
+static void
+conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
+    int tries)
 {
 	struct service	*svc = l->svc;
 	struct source	*src;
@@ -677,7 +750,18 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
 	size_t		 envlen;
 	int		 reason;
 
-	if ((reason = policy_admit(svc, sa, &src)) >= 0) {
+	reason = policy_admit(svc, sa, &src);
+	if (reason == REFUSE_PER_SOURCE || reason == REFUSE_INSTANCES ||
+	    reason == REFUSE_GLOBAL) {
+		/* Handlers that exited a moment ago count until reaped, and
+		 * their clients may be back before the SIGCHLD is read. */
+		reaper_run();
+		reason = policy_admit(svc, sa, &src);
+		if (reason >= 0 && tries < PARK_TRIES &&
+		    conn_park(l, fd, sa, tries) == 0)
+			return;
+	}
+	if (reason >= 0) {
 		conn_refuse(svc, fd, sa, reason);
 		return;
 	}
@@ -854,7 +938,7 @@ listener_readable(struct evsrc *src, uint32_t events)
 		fd = accept4(src->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);
 		if (fd >= 0) {
-			conn_dispatch(l, fd, (struct sockaddr *)&ss);
+			conn_dispatch(l, fd, (struct sockaddr *)&ss, 0);
 			continue;
 		}
 		switch (errno) {

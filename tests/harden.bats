@@ -240,3 +240,44 @@ EOF
 	[ "$rc" -eq 0 ]
 	run ! grep -q 'AddressSanitizer' "$LOG"
 }
+
+# Handlers that exited count against per_source until reaped; a client
+# that reconnects at once must not be refused for them.
+@test "per_source does not count handlers that exited but are not reaped yet" {
+	P=$(free_port)
+	write_conf <<EOF
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	per_source = 5
+	shell = "echo s"
+}
+EOF
+	start_pinetd
+	timeout 60 perl -MIO::Socket::INET -e '
+		my @kids;
+		for my $k (1 .. 4) {
+			my $pid = fork();
+			if ($pid == 0) {
+				my $bad = 0;
+				for (1 .. 100) {
+					my $s = IO::Socket::INET->new(PeerAddr =>
+					    "127.0.0.1", PeerPort => $ARGV[0]) or next;
+					# to EOF: the handler has exited
+					my $l = join("", <$s>);
+					$bad++ unless $l eq "s\n";
+				}
+				exit($bad > 255 ? 255 : $bad);
+			}
+			push @kids, $pid;
+		}
+		my $bad = 0;
+		for (@kids) { waitpid($_, 0); $bad += $? >> 8; }
+		print "$bad\n";' "$P" >"$T/bad"
+	refused=$(grep -c 'refused .*(per_source)' "$LOG" || true)
+	echo "# 400 requests, 4 at a time: $(cat "$T/bad") failed, $refused refusals logged" >&3
+	[ "$(cat "$T/bad")" -eq 0 ]
+	grep -qE 's: accepted 400, refused deny 0 per_source 0 ' "$LOG" || {
+		tail -3 "$LOG"; false; }
+}
