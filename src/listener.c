@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "builtin.h"
 #include "config.h"
+#include "fault.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
@@ -609,8 +611,11 @@ conn_spawn(struct listener *l, int fd, const char *peer, struct source *src)
 		return;
 	}
 	if ((c = child_new(pid, svc, CHILD_HANDLER)) == NULL) {
-		log_warnx("%s: out of memory tracking pid %ld", svc->name,
-		    (long)pid);
+		/* an untracked handler would escape every limit: end it */
+		log_warnx("%s: out of memory tracking pid %ld; killing it",
+		    svc->name, (long)pid);
+		(void)kill(-pid, SIGKILL);
+		policy_release(svc, src);
 		if (errfd >= 0)
 			close(errfd);
 		return;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fault.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
@@ -48,7 +49,7 @@ child_new(pid_t pid, struct service *svc, int state)
 {
 	struct child *c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if (fault_hit("child_new") || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->pid = pid;
 	c->state = state;

@@ -281,3 +281,31 @@ EOF
 	grep -qE 's: accepted 400, refused deny 0 per_source 0 ' "$LOG" || {
 		tail -3 "$LOG"; false; }
 }
+
+# Fault injection is compiled into sanitizer builds only (src/fault.h).
+need_faults() {
+	grep -q PINETD_FAULTS "$PINETD" ||
+		skip "no fault injection in this build (build with --enable-sanitizers)"
+	export PINETD_FAULTS=$T/faults
+}
+
+@test "per_source is released when a spawned handler cannot be tracked" {
+	need_faults
+	P=$(free_port)
+	write_conf <<EOF
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	per_source = 1
+	prefork = 0
+	shell = "echo s"
+}
+EOF
+	start_pinetd
+	echo child_new >"$T/faults"
+	client 127.0.0.1 "$P" </dev/null || true
+	wait_log 's: out of memory tracking pid'
+	rm -f "$T/faults"
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = s ]
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = s ]
+}
