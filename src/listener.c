@@ -536,7 +536,7 @@ listener_sweep(void)
 	}
 }
 
-void
+int
 listener_reload(struct config *old, struct config *new)
 {
 	struct listener	*l;
@@ -544,10 +544,12 @@ listener_reload(struct config *old, struct config *new)
 	size_t		 i, a;
 	int		 *carried;
 
+	/* before anything changes: a failure keeps the running config */
+	if (fault_hit("reload") ||
+	    (carried = calloc(new->nservices + 1, sizeof(int))) == NULL)
+		return -1;
 	for (l = listeners; l; l = l->next)
 		l->keep = 0;
-	if ((carried = calloc(new->nservices + 1, sizeof(int))) == NULL)
-		fatal("reload");
 	for (i = 0; i < new->nservices; i++) {
 		svc = new->services[i];
 		/* a socket systemd named after the service stays its own */
@@ -588,6 +590,7 @@ listener_reload(struct config *old, struct config *new)
 		if (find_service(new, old->services[i]->name) == NULL)
 			log_info("reload: %s removed", old->services[i]->name);
 	free(carried);
+	return 0;
 }
 
 /* Spawns a handler for fd right away: the path when no worker is idle. */

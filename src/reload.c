@@ -83,7 +83,14 @@ reload_run(char *msg, size_t len)
 	for (i = 0; i < new->nservices; i++)
 		if ((o = old_record(old, new->services[i]->name)) != NULL)
 			new->services[i]->stats = o->stats;
-	listener_reload(old, new);
+	if (listener_reload(old, new) != 0) {
+		log_warnx("reload failed: out of memory; keeping the running "
+		    "configuration");
+		snprintf(msg, len, "reload failed: out of memory\n");
+		config_free(new);
+		last = "failed";
+		return -1;
+	}
 	prefork_stop();
 	*confp = new;
 	policy_init(new);

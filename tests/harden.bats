@@ -309,3 +309,32 @@ EOF
 	[ "$(client 127.0.0.1 "$P" </dev/null)" = s ]
 	[ "$(client 127.0.0.1 "$P" </dev/null)" = s ]
 }
+
+@test "a reload that runs out of memory keeps the running configuration and the master" {
+	need_faults
+	P=$(free_port)
+	write_conf <<EOF
+service a {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo a"
+}
+EOF
+	start_pinetd
+	write_conf <<EOF
+service b {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	shell = "echo b"
+}
+EOF
+	echo reload >"$T/faults"
+	kill -HUP "$PID"
+	wait_log 'reload failed: out of memory; keeping the running configuration'
+	kill -0 "$PID"
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = a ]
+	rm -f "$T/faults"
+	kill -HUP "$PID"
+	wait_log 'reload done'
+	[ "$(client 127.0.0.1 $((P + 1)) </dev/null)" = b ]
+}
