@@ -136,6 +136,30 @@ child_begin(struct child *c, const char *peer, struct source *src)
 	}
 }
 
+/* Whether a failure says the handler itself is broken. A client can make
+ * a handler exit 1 (bad input), die of SIGPIPE (it left) or even crash,
+ * and must not be able to pause the service for everybody; it cannot make
+ * the setup or the exec fail, nor the statuses that mean "cannot run":
+ * 111 and 100 (this daemon's and daemontools' temporary and permanent
+ * failures), 126 and 127 (the shell could not run or find the program). */
+static int
+handler_broken(const struct child *c, int status)
+{
+	if (c->failed)
+		return 1;
+	if (!WIFEXITED(status))
+		return 0;
+	switch (WEXITSTATUS(status)) {
+	case 100:
+	case 111:
+	case 126:
+	case 127:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* A handler that keeps failing at once is looping: rather than a fork
  * storm, its listeners rest for a while, longer each time. */
 static void
@@ -150,6 +174,8 @@ check_looping(struct child *c, int status, uint64_t ms)
 			svc->loop_backoff = 0;
 		return;
 	}
+	if (!handler_broken(c, status))
+		return;		/* neither counted nor a reset */
 	if (++svc->quick_fails < QUICK_FAILS)
 		return;
 	svc->quick_fails = 0;

@@ -338,3 +338,53 @@ EOF
 	wait_log 'reload done'
 	[ "$(client 127.0.0.1 $((P + 1)) </dev/null)" = b ]
 }
+
+# The crash-loop rest is for broken handlers: failures a client causes do
+# not pause a service for everybody.
+@test "bad requests and clients that leave at once do not pause the service" {
+	P=$(free_port)
+	write_conf <<EOF
+service picky {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	shell = "read x; [ \"\$x\" = good ] && echo ok || exit 1"
+}
+service gen {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	builtin = chargen
+}
+EOF
+	start_pinetd
+	for i in $(seq 15); do
+		echo bad | client 127.0.0.1 "$P" >/dev/null || true
+		timeout 2 perl -MIO::Socket::INET -e 'IO::Socket::INET->new(
+		    PeerAddr => "127.0.0.1", PeerPort => $ARGV[0]) or exit 1;' \
+		    $((P + 1)) || true
+	done
+	wait_log 'gen: pid [0-9]+ .* killed by signal 13'
+	start=$(date +%s%N)
+	[ "$(echo good | client 127.0.0.1 "$P")" = ok ]
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	echo "# a good request after 15 bad ones: $ms ms" >&3
+	run ! grep -q 'looping' "$LOG"
+}
+
+@test "a handler that cannot exec still pauses its service" {
+	P=$(free_port)
+	printf '#!/nonexistent/interpreter\n' | write_handler broken
+	write_conf <<EOF
+service broken {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	exec = "$T/broken"
+}
+EOF
+	start_pinetd
+	for i in $(seq 6); do
+		client 127.0.0.1 "$P" </dev/null >/dev/null || true
+	done
+	wait_log 'broken: looping: 5 handlers in a row failed within a second; not accepting for 1000 ms'
+}
