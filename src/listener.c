@@ -72,8 +72,10 @@ unix_live(const struct service *svc)
 	    SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
+	/* Only a refused connection means nobody is there: EAGAIN is a
+	 * full backlog, EPROTOTYPE a live socket of the other type. */
 	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
-	    errno == EAGAIN;
+	    (errno != ECONNREFUSED && errno != ENOENT);
 	close(fd);
 	return live;
 }

@@ -388,3 +388,41 @@ EOF
 	done
 	wait_log 'broken: looping: 5 handlers in a row failed within a second; not accepting for 1000 ms'
 }
+
+# dgram_socket PATH: a live unix datagram socket at PATH, until the test
+# ends; its pid in DGRAM_PID.
+dgram_socket() {
+	socat -u "UNIX-RECV:$1" /dev/null &
+	DGRAM_PID=$!
+	wait_for test -S "$1"
+}
+
+@test "a live socket of another type at the control socket path is not deleted" {
+	one_service
+	dgram_socket "$T/dgram.sock"
+	ino=$(stat -c %i "$T/dgram.sock")
+	run timeout 10 "$PINETD" -f "$CONF" -c "$T/dgram.sock"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"control socket $T/dgram.sock: in use by another process"* ]]
+	[ "$(stat -c %i "$T/dgram.sock")" = "$ino" ]
+	kill "$DGRAM_PID"
+}
+
+@test "a live socket of another type at a unix service's path is not deleted" {
+	dgram_socket "$T/svc.sock"
+	ino=$(stat -c %i "$T/svc.sock")
+	write_conf <<EOF
+service u {
+	protocol = unix
+	path = "$T/svc.sock"
+	shell = "echo u"
+}
+EOF
+	run timeout 10 "$PINETD" -f "$CONF" -c "$T/ctl.sock"
+	echo "$output"
+	[ "$status" -eq 111 ]
+	[[ "$output" == *"u: cannot listen on $T/svc.sock"*"Address already in use"* ]]
+	[ "$(stat -c %i "$T/svc.sock")" = "$ino" ]
+	kill "$DGRAM_PID"
+}
