@@ -1,13 +1,17 @@
 /* conn.c: a connection from accept to its end. The path, in order:
  * conn_readable accepts; conn_dispatch asks policy.c to admit it (which
- * counts it), then hands it to an idle worker, spawns a handler, or serves
+ * counts it; refused for a limit, it is kept and asked again a few
+ * times), then hands it to an idle worker, spawns a handler, or serves
  * a builtin; the handler's exit comes back to conn_end, the one place the
  * counts are released. Datagram builtins and mode wait are passed on. */
 #include "ac-config.h"
 
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +43,30 @@ dgram(const struct service *svc)
 	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
 }
 
+/* Whether a failure says the handler itself is broken. A client can make
+ * a handler exit 1 (bad input), die of SIGPIPE (it left) or even crash,
+ * and must not be able to pause the service for everybody; it cannot make
+ * the setup or the exec fail, nor the statuses that mean "cannot run":
+ * 111 and 100 (this daemon's and daemontools' temporary and permanent
+ * failures), 126 and 127 (the shell could not run or find the program). */
+static int
+handler_broken(const struct child *c, int status)
+{
+	if (c->failed)
+		return 1;
+	if (!WIFEXITED(status))
+		return 0;
+	switch (WEXITSTATUS(status)) {
+	case 100:
+	case 111:
+	case 126:
+	case 127:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* A handler that keeps failing at once is looping: rather than a fork
  * storm, its listeners rest for a while, longer each time. */
 static void
@@ -53,6 +81,8 @@ check_looping(struct child *c, int status, uint64_t ms)
 			rt->loop_backoff = 0;
 		return;
 	}
+	if (!handler_broken(c, status))
+		return;		/* neither counted nor a reset */
 	if (++rt->quick_fails < QUICK_FAILS)
 		return;
 	rt->quick_fails = 0;
@@ -99,8 +129,10 @@ conn_track(struct listener *l, pid_t pid, const char *peer,
 	struct child *c;
 
 	if ((c = child_new(pid, l->svc, l->rt, conn_end, src)) == NULL) {
-		log_warnx("%s: out of memory tracking pid %ld", l->svc->name,
-		    (long)pid);
+		/* an untracked handler would escape every limit: end it */
+		log_warnx("%s: out of memory tracking pid %ld; killing it",
+		    l->svc->name, (long)pid);
+		(void)kill(-pid, SIGKILL);
 		policy_release(l->rt, src);
 		return NULL;
 	}
@@ -206,8 +238,81 @@ conn_refuse(struct listener *l, int fd, const struct sockaddr *sa,
 	    ip, port, policy_reason(reason));
 }
 
+/* A connection refused only for a limit, kept a few milliseconds: a
+ * handler that has closed its connection is still running until the
+ * kernel has finished its exit, and its client may be back already. */
+#define PARK_MAX	32
+#define PARK_MS		5
+#define PARK_TRIES	4
+
+struct parked {
+	struct listener		*l;
+	int			 fd;
+	int			 tries;
+	struct sockaddr_storage	 ss;
+};
+
+static struct parked	 parked[PARK_MAX];
+static unsigned		 nparked;
+static struct timer	 park_timer;
+
+static void conn_dispatch(struct listener *, int, const struct sockaddr *,
+    int);
+
 static void
-conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
+park_retry(struct timer *t)
+{
+	struct parked	 batch[PARK_MAX];
+	unsigned	 i, n = nparked;
+
+	(void)t;
+	memcpy(batch, parked, n * sizeof(batch[0]));
+	nparked = 0;
+	reaper_run();
+	for (i = 0; i < n; i++)
+		conn_dispatch(batch[i].l, batch[i].fd,
+		    (struct sockaddr *)&batch[i].ss, batch[i].tries + 1);
+}
+
+static int
+conn_park(struct listener *l, int fd, const struct sockaddr *sa, int tries)
+{
+	struct parked *p;
+
+	if (nparked == PARK_MAX)
+		return -1;
+	p = &parked[nparked++];
+	p->l = l;
+	p->fd = fd;
+	p->tries = tries;
+	memcpy(&p->ss, sa, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sa->sa_family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_un));
+	park_timer.cb = park_retry;
+	if (!park_timer.armed)
+		loop_timer_arm(&park_timer, PARK_MS);
+	return 0;
+}
+
+/* A listener is going: the connections it kept are closed, and its wait
+ * or pool handlers are let go. */
+static void
+conn_closing(struct listener *l)
+{
+	unsigned i = 0;
+
+	while (i < nparked)
+		if (parked[i].l == l) {
+			close(parked[i].fd);
+			parked[i] = parked[--nparked];
+		} else
+			i++;
+	supervise_closing(l);
+}
+
+static void
+conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
+    int tries)
 {
 	struct service		*svc = l->svc;
 	struct spawn_local	 local = { l->addr.ss_family, l->localip,
@@ -217,7 +322,18 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa)
 	size_t			 envlen;
 	int			 reason;
 
-	if ((reason = policy_admit(l->rt, sa, &src)) >= 0) {
+	reason = policy_admit(l->rt, sa, &src);
+	if (reason == REFUSE_PER_SOURCE || reason == REFUSE_INSTANCES ||
+	    reason == REFUSE_GLOBAL) {
+		/* Handlers that exited a moment ago count until reaped, and
+		 * their clients may be back before the SIGCHLD is read. */
+		reaper_run();
+		reason = policy_admit(l->rt, sa, &src);
+		if (reason >= 0 && tries < PARK_TRIES &&
+		    conn_park(l, fd, sa, tries) == 0)
+			return;
+	}
+	if (reason >= 0) {
 		conn_refuse(l, fd, sa, reason);
 		return;
 	}
@@ -257,7 +373,7 @@ conn_readable(struct listener *l)
 		fd = accept4(l->ev.fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);
 		if (fd >= 0) {
-			conn_dispatch(l, fd, (struct sockaddr *)&ss);
+			conn_dispatch(l, fd, (struct sockaddr *)&ss, 0);
 			continue;
 		}
 		switch (errno) {
@@ -285,7 +401,7 @@ void
 conn_init(void)
 {
 	static const struct listener_calls calls = {
-		conn_readable, supervise_opened, supervise_closing
+		conn_readable, supervise_opened, conn_closing
 	};
 
 	listener_set_calls(&calls);

@@ -353,9 +353,11 @@ control_unlink_stale(const struct sockaddr_un *sun)
 		log_warn("control socket %s: socket", path);
 		return -1;
 	}
+	/* Only a refused connection means stale: EAGAIN is a full backlog,
+	 * EPROTOTYPE a live socket of another type (such as /dev/log). */
 	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
-	if (rc != 0 && errno == EAGAIN)
-		rc = 0;		/* listening, with a full backlog */
+	if (rc != 0 && errno != ECONNREFUSED && errno != ENOENT)
+		rc = 0;
 	close(fd);
 	if (rc == 0) {
 		log_warnx("control socket %s: in use by another process; "

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fault.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
@@ -78,8 +79,10 @@ unix_live(const struct service *svc)
 	    SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
+	/* Only a refused connection means nobody is there: EAGAIN is a
+	 * full backlog, EPROTOTYPE a live socket of the other type. */
 	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
-	    errno == EAGAIN;
+	    (errno != ECONNREFUSED && errno != ENOENT);
 	close(fd);
 	return live;
 }
@@ -244,7 +247,7 @@ listener_new(struct service *svc, const struct sockaddr_storage *ss, int fd)
 	l->ev.fd = fd;
 	l->ev.cb = listener_readable;
 	l->svc = service_ref(svc);
-	l->rt = runtime_ref(runtime_find(svc->name));
+	l->rt = runtime_ref(runtime_get(svc->name));
 	l->addr = *ss;
 	l->resume.cb = listener_resume;
 	addr_format((const struct sockaddr *)ss, l->localip,
@@ -514,7 +517,7 @@ listener_sweep(void)
 	}
 }
 
-void
+int
 listener_reload(struct config *old, struct config *new)
 {
 	struct listener	*l;
@@ -522,10 +525,12 @@ listener_reload(struct config *old, struct config *new)
 	size_t		 i, a;
 	int		 *carried;
 
+	/* before anything changes: a failure keeps the running config */
+	if (fault_hit("reload") ||
+	    (carried = calloc(new->nservices + 1, sizeof(int))) == NULL)
+		return -1;
 	LIST_FOREACH(l, &listeners, entry)
 		l->keep = 0;
-	if ((carried = calloc(new->nservices + 1, sizeof(int))) == NULL)
-		fatal("reload");
 	for (i = 0; i < new->nservices; i++) {
 		svc = new->services[i];
 		/* a socket systemd named after the service stays its own */
@@ -566,5 +571,6 @@ listener_reload(struct config *old, struct config *new)
 		if (config_service(new, old->services[i]->name) == NULL)
 			log_info("reload: %s removed", old->services[i]->name);
 	free(carried);
+	return 0;
 }
 

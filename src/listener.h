@@ -57,8 +57,9 @@ unsigned listener_count(void);
 /* Reload: a listener whose service (by name), address, port and backlog
  * are unchanged is carried over with the same fd, so no connection is
  * refused; the others are closed, and new ones opened. A bind failure is
- * logged and leaves that one service down. Logs what changed. */
-void	listener_reload(struct config *old, struct config *new);
+ * logged and leaves that one service down. Logs what changed. Returns -1,
+ * having changed nothing, when memory runs out. */
+int	listener_reload(struct config *old, struct config *new);
 /* Polls l unless paused, held or lent. */
 void	listener_poll(struct listener *);
 /* Stops polling l for ms milliseconds: a level-triggered listener that

@@ -22,6 +22,10 @@ static int		(*idle_fn)(void);
 static int		 idle_pending;
 static void		(*batch_end_fn)(void);
 static int		 running;
+/* The batch being dispatched: a source removed during it must not be
+ * called for the events still queued for it (its owner frees it). */
+static struct epoll_event	*batch;
+static int			 batch_next, batch_len;
 static struct timer	*timers;	/* unsorted; there are few */
 
 uint64_t
@@ -153,8 +157,13 @@ loop_mod(struct evsrc *src, uint32_t events)
 void
 loop_del(struct evsrc *src)
 {
+	int i;
+
 	if (src->fd >= 0)
 		(void)epoll_ctl(epfd, EPOLL_CTL_DEL, src->fd, NULL);
+	for (i = batch_next; i < batch_len; i++)
+		if (batch[i].data.ptr == src)
+			batch[i].data.ptr = NULL;
 }
 
 void
@@ -203,11 +212,16 @@ loop_run(void)
 				idle_pending = idle_fn();
 			continue;
 		}
+		batch = evs;
+		batch_len = n;
 		for (i = 0; i < n && running; i++) {
 			struct evsrc *src = evs[i].data.ptr;
 
-			src->cb(src, evs[i].events);
+			batch_next = i + 1;
+			if (src != NULL)
+				src->cb(src, evs[i].events);
 		}
+		batch_len = 0;
 		if (batch_end_fn)
 			batch_end_fn();
 	}

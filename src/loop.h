@@ -21,6 +21,9 @@ struct timer {
 int		loop_init(const sigset_t *signals, void (*on_signal)(int signo));
 int		loop_add(struct evsrc *, uint32_t events);
 int		loop_mod(struct evsrc *, uint32_t events);
+/* Stops watching src; events of the current batch still queued for it
+ * are dropped, so its owner may free it at once. Call it before freeing
+ * any source that was added, even when its fd is closed already. */
 void		loop_del(struct evsrc *);
 void		loop_timer_arm(struct timer *, uint64_t ms_from_now);
 void		loop_timer_cancel(struct timer *);

@@ -119,6 +119,7 @@ worker_main(struct service *svc, int chan, int pipe_w)
 	ssize_t			 n;
 
 	setproctitle("%s worker", svc->name);
+	(void)setsid();		/* its handler's process group, see spawn.c */
 	/* An idle worker holds no listener: a closed port stays closed. */
 	(void)spawn_closefds(keep, 3);
 	sigemptyset(&none);

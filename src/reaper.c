@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fault.h"
 #include "log.h"
 #include "loop.h"
 #include "reaper.h"
@@ -44,7 +45,7 @@ child_new(pid_t pid, struct service *svc, struct runtime *rt,
 {
 	struct child *c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if (fault_hit("child_new") || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->pid = pid;
 	c->svc = service_ref(svc);
@@ -76,6 +77,14 @@ reaper_count(void)
 	return nchildren;
 }
 
+int
+child_signal(const struct child *c, int sig)
+{
+	if (kill(-c->pid, sig) == 0)
+		return 0;
+	return kill(c->pid, sig);
+}
+
 /* The service's wall-clock limit: SIGTERM, then SIGKILL after the grace. */
 static void
 child_deadline(struct timer *t)
@@ -89,7 +98,7 @@ child_deadline(struct timer *t)
 		log_info("%s: pid %ld from %s timed out after %us; sending "
 		    "SIGTERM", c->svc->name, (long)c->pid, c->peer,
 		    c->svc->timeout);
-		(void)kill(c->pid, SIGTERM);
+		(void)child_signal(c, SIGTERM);
 		loop_timer_arm(&c->deadline,
 		    (uint64_t)c->svc->kill_grace * 1000);
 		return;
@@ -97,7 +106,7 @@ child_deadline(struct timer *t)
 	log_info("%s: pid %ld from %s still running %us after SIGTERM; "
 	    "sending SIGKILL", c->svc->name, (long)c->pid, c->peer,
 	    c->svc->kill_grace);
-	(void)kill(c->pid, SIGKILL);
+	(void)child_signal(c, SIGKILL);
 }
 
 void
@@ -243,6 +252,9 @@ child_exited(struct child *c, int status)
 		stderr_read(&c->err, EPOLLIN);
 		stderr_close(c);
 	}
+	/* What a handler left in its group would keep the client's socket
+	 * and escape every limit: it ends with the handler. */
+	(void)kill(-c->pid, SIGKILL);
 	loop_timer_cancel(&c->deadline);
 	LIST_REMOVE(c, hash);
 	nchildren--;
@@ -284,7 +296,7 @@ signal_all(int sig)
 
 	for (i = 0; i < CHILD_BUCKETS; i++)
 		LIST_FOREACH(c, &table[i], hash)
-			if (kill(c->pid, sig) == 0)
+			if (child_signal(c, sig) == 0)
 				n++;
 	return n;
 }

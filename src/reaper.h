@@ -47,6 +47,10 @@ void		 child_watch_stderr(struct child *, int fd);
 /* Marks the start of its work for peer (from now); with the service's
  * timeout, it gets SIGTERM then, and SIGKILL kill_grace seconds later. */
 void		 child_begin(struct child *, const char *peer);
+/* Every child leads its own process group (spawn.c): a signal meant for
+ * it goes to the group, so that what a handler forked ends with it. A
+ * worker forked a moment ago may not have made its group yet. */
+int		 child_signal(const struct child *, int sig);
 /* For the callback of a handler: logs its exit (unless its start failed
  * and was logged) and counts it in the service's counters. */
 void		 child_log_exit(struct child *, int status, uint64_t ms);

@@ -69,15 +69,16 @@ reload_run(char *msg, size_t len)
 	}
 	/* Counters and counts belong to the service, not to one of its
 	 * records: its runtime record goes on. */
-	if (runtime_update(new) != 0) {
-		log_warnx("reload: out of memory; keeping the running "
+	if (runtime_prepare(new) != 0 || listener_reload(old, new) != 0) {
+		runtime_abort();
+		log_warnx("reload failed: out of memory; keeping the running "
 		    "configuration");
-		snprintf(msg, len, "out of memory\n");
+		snprintf(msg, len, "reload failed: out of memory\n");
 		config_free(new);
 		last = "failed";
 		return -1;
 	}
-	listener_reload(old, new);
+	runtime_commit(new);
 	prefork_stop();
 	*confp = new;
 	policy_init(new);

@@ -59,6 +59,12 @@ runtime_find(const char *name)
 }
 
 struct runtime *
+runtime_get(const char *name)
+{
+	return lookup(name);
+}
+
+struct runtime *
 runtime_ref(struct runtime *rt)
 {
 	rt->refs++;
@@ -94,10 +100,19 @@ runtime_new(struct service *svc)
 	return &e->rt;
 }
 
-int
-runtime_update(struct config *conf)
+static void
+entry_free(struct runtime *rt)
 {
-	struct runtime	*rt, *next, **made;
+	LIST_REMOVE(rt, entry);
+	service_unref(rt->svc);
+	free(rt->name);
+	free(entry_of(rt));
+}
+
+int
+runtime_prepare(struct config *conf)
+{
+	struct runtime	*rt, **made;
 	size_t		 i, nmade = 0;
 
 	if ((made = calloc(conf->nservices + 1, sizeof(*made))) == NULL)
@@ -106,19 +121,34 @@ runtime_update(struct config *conf)
 		if (lookup(conf->services[i]->name) != NULL)
 			continue;
 		if ((rt = runtime_new(conf->services[i])) == NULL) {
-			while (nmade > 0) {
-				rt = made[--nmade];
-				LIST_REMOVE(rt, entry);
-				service_unref(rt->svc);
-				free(rt->name);
-				free(entry_of(rt));
-			}
+			while (nmade > 0)
+				entry_free(made[--nmade]);
 			free(made);
 			return -1;
 		}
 		made[nmade++] = rt;
 	}
 	free(made);
+	return 0;
+}
+
+void
+runtime_abort(void)
+{
+	struct runtime *rt, *next;
+
+	for (rt = LIST_FIRST(&records); rt; rt = next) {
+		next = LIST_NEXT(rt, entry);
+		if (!entry_of(rt)->configured && rt->refs == 0)
+			entry_free(rt);
+	}
+}
+
+void
+runtime_commit(struct config *conf)
+{
+	struct runtime *rt, *next;
+
 	/* the table's reference follows the configuration */
 	LIST_FOREACH(rt, &records, entry)
 		rt->refs++;
@@ -136,6 +166,14 @@ runtime_update(struct config *conf)
 		if (svc == NULL)
 			runtime_unref(rt);
 	}
+}
+
+int
+runtime_update(struct config *conf)
+{
+	if (runtime_prepare(conf) != 0)
+		return -1;
+	runtime_commit(conf);
 	return 0;
 }
 

@@ -42,13 +42,20 @@ struct runtime {
 	LIST_ENTRY(runtime) entry;
 };
 
-/* Makes the records of conf current: each of its services gets the record
- * of its name (a new one if none), pointing at the new service record;
- * the records of services no longer configured go once unused. Returns
- * -1, with nothing changed, when memory runs out. */
+/* Makes a record for each service of conf that has none. Returns -1,
+ * with nothing changed, when memory runs out. */
+int		 runtime_prepare(struct config *conf);
+/* Makes the records of conf current: each points at its service's new
+ * record; those of services no longer configured go once unused. */
+void		 runtime_commit(struct config *conf);
+/* A reload that failed after runtime_prepare: unused new records go. */
+void		 runtime_abort(void);
+/* runtime_prepare, then runtime_commit. */
 int		 runtime_update(struct config *conf);
 /* The record of a configured service, or NULL. */
 struct runtime	*runtime_find(const char *name);
+/* The record of that name, configured or only prepared, or NULL. */
+struct runtime	*runtime_get(const char *name);
 struct runtime	*runtime_ref(struct runtime *);
 void		 runtime_unref(struct runtime *);
 /* Called with a record about to be freed, to release what hangs off it. */

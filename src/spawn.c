@@ -23,13 +23,13 @@
 #define SPAWN_STACK	(64 * 1024)
 
 enum stage {
-	STAGE_NONE, STAGE_SIGNALS, STAGE_DUP, STAGE_CLOSE, STAGE_RLIMIT,
+	STAGE_NONE, STAGE_SIGNALS, STAGE_SETSID, STAGE_DUP, STAGE_CLOSE, STAGE_RLIMIT,
 	STAGE_NICE, STAGE_CHROOT, STAGE_CHDIR, STAGE_GROUPS, STAGE_GID,
 	STAGE_UID, STAGE_CREDCHECK, STAGE_MASK, STAGE_EXEC
 };
 
 static const char *stage_names[] = {
-	"none", "signal reset", "dup2", "close_range", "setrlimit", "nice",
+	"none", "signal reset", "setsid", "dup2", "close_range", "setrlimit", "nice",
 	"chroot", "chdir", "setgroups", "setgid", "setuid", "credential check",
 	"sigprocmask", "exec"
 };
@@ -320,6 +320,13 @@ spawn_exec(struct spawn_args *a)
 	 * (ignored dispositions survive exec). Our own table: no CLONE_SIGHAND. */
 	stage = STAGE_SIGNALS;
 	if (syscall(SYS_rt_sigaction, SIGPIPE, &dfl, NULL, sizeof(empty)) != 0)
+		goto fail;
+	/* A session and process group of its own, so that the timeout and
+	 * the stop reach whatever the handler forks. A worker made its own
+	 * when it was forked: it leads its session already. */
+	stage = STAGE_SETSID;
+	if (syscall(SYS_setsid) < 0 &&
+	    syscall(SYS_getsid, 0) != syscall(SYS_getpid))
 		goto fail;
 	/* The socket on 0 and 1, stderr as configured. The master keeps
 	 * 0, 1 and 2 open, so the fds we dup from are all above 2. */

@@ -225,7 +225,7 @@ supervise_closing(struct listener *l)
 		LIST_REMOVE(c, link);
 		c->owner = NULL;
 		if (l->svc->mode == MODE_POOL)
-			(void)kill(c->pid, SIGTERM);
+			(void)child_signal(c, SIGTERM);
 	}
 	free(s);
 	l->sup = NULL;

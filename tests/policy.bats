@@ -335,7 +335,7 @@ EOF
 service broken {
 	port = $P
 	address = { "127.0.0.1" }
-	shell = "exit 1"
+	shell = "exec /nonexistent/program"
 }
 EOF
 	start_pinetd
