@@ -426,3 +426,34 @@ EOF
 	[ "$(stat -c %i "$T/svc.sock")" = "$ino" ]
 	kill "$DGRAM_PID"
 }
+
+# Owner and mode of a unix socket are never changed by path, where a link
+# swapped in by whoever can write the directory would be followed.
+@test "a unix socket's owner and mode are set without a chown or chmod by path" {
+	[ "$(id -u)" -eq 0 ] || skip "socket_owner needs root"
+	command -v strace >/dev/null || skip "no strace"
+	S=$T/svc.sock
+	write_conf <<EOF
+service u {
+	protocol = unix
+	path = "$S"
+	socket_owner = "nobody"
+	socket_group = "daemon"
+	socket_mode = "0660"
+	shell = "echo u"
+}
+EOF
+	# LeakSanitizer cannot run under ptrace
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -qq -o "$T/trace" -e trace=chown,lchown,fchownat,chmod,fchmodat,rename,renameat,renameat2 \
+	    "$PINETD" -f "$CONF" -c "$T/ctl.sock" -v >"$LOG" 2>&1 &
+	tracer=$!
+	wait_log 'ready:'
+	master=$(sed -n 's/^pinetd\[\([0-9]*\)\]: ready:.*/\1/p' "$LOG")
+	[ "$(stat -c '%U %G %a' "$S")" = "nobody daemon 660" ]
+	kill -TERM "$master"
+	wait "$tracer"
+	run ! grep -E "(chown|chmod)(at)?\((AT_FDCWD, )?\"$S\"" "$T/trace"
+	grep -qE "rename(at2?)?\(.*\"$S\"" "$T/trace"
+	[ -z "$(find "$T" -name '.pinetd.*')" ]
+}
