@@ -221,6 +221,35 @@ listener_free(struct listener *l)
 	free(l);
 }
 
+int
+listener_own_dgram(const struct sockaddr_storage *ss)
+{
+	const struct listener	*l;
+	struct sockaddr_storage	 any;
+
+	for (l = listeners; l; l = l->next) {
+		if (!l->svc->builtin || !dgram(l->svc) ||
+		    l->addr.ss_family != ss->ss_family)
+			continue;
+		if (addr_equal(&l->addr, ss))
+			return 1;
+		if (!l->wildcard)
+			continue;
+		/* a wildcard one answers from any local address: match
+		 * its port, from anywhere */
+		any = *ss;
+		if (any.ss_family == AF_INET)
+			((struct sockaddr_in *)&any)->sin_addr =
+			    ((const struct sockaddr_in *)&l->addr)->sin_addr;
+		else
+			((struct sockaddr_in6 *)&any)->sin6_addr =
+			    ((const struct sockaddr_in6 *)&l->addr)->sin6_addr;
+		if (addr_equal(&l->addr, &any))
+			return 1;
+	}
+	return 0;
+}
+
 /* A listener is polled unless paused (a timer runs) or held (its service
  * is full and queues: clients wait in the kernel's backlog). */
 static void

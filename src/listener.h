@@ -50,6 +50,9 @@ void	listener_handler_done(struct listener *, uint64_t ms);
 /* A handler ended: listeners held while their service was full resume
  * polling if it no longer is. */
 void	listener_slot_freed(void);
+/* True when ss is the address and port of one of our datagram builtins:
+ * answering it would start an endless loop between the two. */
+int	listener_own_dgram(const struct sockaddr_storage *);
 /* Stops accepting for svc for ms milliseconds (a looping handler). */
 void	listener_pause_service(struct service *, uint64_t ms);
 
