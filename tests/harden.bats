@@ -426,3 +426,103 @@ EOF
 	[ "$(stat -c %i "$T/svc.sock")" = "$ino" ]
 	kill "$DGRAM_PID"
 }
+
+# Owner and mode of a unix socket are never changed by path, where a link
+# swapped in by whoever can write the directory would be followed.
+@test "a unix socket's owner and mode are set without a chown or chmod by path" {
+	[ "$(id -u)" -eq 0 ] || skip "socket_owner needs root"
+	command -v strace >/dev/null || skip "no strace"
+	S=$T/svc.sock
+	write_conf <<EOF
+service u {
+	protocol = unix
+	path = "$S"
+	socket_owner = "nobody"
+	socket_group = "daemon"
+	socket_mode = "0660"
+	shell = "echo u"
+}
+EOF
+	# LeakSanitizer cannot run under ptrace
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -qq -o "$T/trace" -e trace=chown,lchown,fchownat,chmod,fchmodat,rename,renameat,renameat2 \
+	    "$PINETD" -f "$CONF" -c "$T/ctl.sock" -v >"$LOG" 2>&1 &
+	tracer=$!
+	wait_log 'ready:'
+	master=$(sed -n 's/^pinetd\[\([0-9]*\)\]: ready:.*/\1/p' "$LOG")
+	[ "$(stat -c '%U %G %a' "$S")" = "nobody daemon 660" ]
+	kill -TERM "$master"
+	wait "$tracer"
+	run ! grep -E "(chown|chmod)(at)?\((AT_FDCWD, )?\"$S\"" "$T/trace"
+	grep -qE "rename(at2?)?\(.*\"$S\"" "$T/trace"
+	[ -z "$(find "$T" -name '.pinetd.*')" ]
+}
+
+# send_from SPORT DPORT: one UDP datagram to 127.0.0.1:DPORT whose source
+# is 127.0.0.1:SPORT, written whole on a raw socket (root only).
+send_from() {
+	perl -e '
+		use Socket;
+		my ($sport, $dport) = @ARGV;
+		socket(my $s, PF_INET, SOCK_RAW, 255) or die "raw socket: $!";
+		my $data = "x";
+		my $udp = pack("nnnn", $sport, $dport, 8 + length($data), 0) . $data;
+		my $ip = pack("CCnnnCCnNN", 0x45, 0, 20 + length($udp), 0, 0,
+		    64, 17, 0, 0x7f000001, 0x7f000001);
+		send($s, $ip . $udp, 0, sockaddr_in(0, inet_aton("127.0.0.1")))
+		    or die "send: $!";' "$1" "$2"
+}
+
+@test "a datagram from one UDP builtin to another starts no loop" {
+	[ "$(id -u)" -eq 0 ] || skip "a raw socket needs root"
+	P=$(free_port)
+	write_conf <<EOF
+service echo {
+	port = $P
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = echo
+}
+service gen {
+	port = $((P + 1))
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = chargen
+}
+EOF
+	start_pinetd
+	send_from "$P" $((P + 1))
+	sleep 0.5	# let a loop, if any, get going
+	before=$(master_cpu)
+	sleep 2
+	used=$(( $(master_cpu) - before ))
+	echo "# master CPU over 2 s after the datagram: $used ticks" >&3
+	[ "$used" -le 20 ]
+}
+
+@test "UDP builtin replies to one source are rate-limited" {
+	P=$(free_port)
+	write_conf <<EOF
+service echo {
+	port = $P
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = echo
+}
+EOF
+	start_pinetd
+	got=$(timeout 20 perl -MIO::Socket::INET -MIO::Select -e '
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		    PeerPort => $ARGV[0], Proto => "udp") or die;
+		my $sel = IO::Select->new($s);
+		my $n = 0;
+		for (1 .. 400) {
+			$s->send("x");
+			while ($sel->can_read(0)) { $s->recv(my $b, 100); $n++; }
+		}
+		while ($sel->can_read(0.5)) { $s->recv(my $b, 100); $n++; }
+		print "$n\n";' "$P")
+	echo "# 400 datagrams sent at once, $got replies" >&3
+	[ "$got" -ge 1 ]
+	[ "$got" -le 100 ]
+}
