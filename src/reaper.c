@@ -27,6 +27,9 @@ static struct child	*dead;		/* reaped this batch */
 static unsigned		 nchildren;
 static unsigned		 nrunning;	/* handlers, not idle workers */
 
+#define STDERR_TURN	4096	/* bytes read from one handler per loop turn */
+#define STDERR_RATE	16384	/* bytes a second from one handler */
+
 #define QUICK_FAIL_MS	1000	/* a handler failing sooner failed "at once" */
 #define QUICK_FAILS	5	/* in a row: the service is looping */
 #define LOOP_PAUSE_MIN	1000
@@ -222,6 +225,7 @@ stderr_consume(struct child *c, int final)
 static void
 stderr_close(struct child *c)
 {
+	loop_timer_cancel(&c->errpause);
 	if (c->err.fd < 0)
 		return;
 	/* Explicitly: a worker forked a moment ago may still hold a copy of
@@ -233,17 +237,50 @@ stderr_close(struct child *c)
 }
 
 static void
-stderr_read(struct evsrc *src, uint32_t events)
+stderr_resume(struct timer *t)
 {
-	struct child	*c = (struct child *)((char *)src -
-			    offsetof(struct child, err));
+	struct child *c = (struct child *)((char *)t -
+	    offsetof(struct child, errpause));
+
+	if (c->err.fd >= 0 && loop_mod(&c->err, EPOLLIN) != 0)
+		log_warn("epoll_ctl stderr pipe");
+}
+
+/* Reads a bounded amount a turn (the pipe is level-triggered: the rest
+ * waits for the next turn, after other events) and a bounded amount a
+ * second: past it the pipe is left alone until the next second, and the
+ * handler waits on its own writes. Neither a handler writing without end
+ * nor a slow log can take the master from its other work. */
+static void
+stderr_drain(struct child *c, size_t cap)
+{
+	struct evsrc	*src = &c->err;
+	uint64_t	 now = loop_now();
+	size_t		 turn = 0;
 	ssize_t		 n;
 
-	(void)events;
-	for (;;) {
+	if (c->errsec != now / 1000) {
+		c->errsec = now / 1000;
+		c->errbytes = 0;
+	}
+	while (turn < cap) {
+		if (c->errbytes >= STDERR_RATE) {
+			if (!c->errslow) {
+				c->errslow = 1;
+				log_info("%s[%ld]: more than %d bytes a second "
+				    "on stderr; reading it slower",
+				    c->svc->name, (long)c->pid, STDERR_RATE);
+			}
+			(void)loop_mod(&c->err, 0);
+			c->errpause.cb = stderr_resume;
+			loop_timer_arm(&c->errpause, 1000 - now % 1000);
+			return;
+		}
 		n = read(src->fd, c->errbuf + c->errlen,
 		    sizeof(c->errbuf) - c->errlen);
 		if (n > 0) {
+			turn += (size_t)n;
+			c->errbytes += (size_t)n;
 			c->errlen += (size_t)n;
 			stderr_consume(c, 0);
 			continue;
@@ -253,6 +290,14 @@ stderr_read(struct evsrc *src, uint32_t events)
 		stderr_close(c);	/* EOF or error */
 		return;
 	}
+}
+
+static void
+stderr_read(struct evsrc *src, uint32_t events)
+{
+	(void)events;
+	stderr_drain((struct child *)((char *)src -
+	    offsetof(struct child, err)), STDERR_TURN);
 }
 
 void
@@ -325,11 +370,13 @@ log_counters(const struct service *svc)
 static void
 child_exited(struct child *c, int status)
 {
-	/* Whatever it wrote before exiting is in the pipe by now. */
+	/* Whatever it wrote before exiting is in the pipe by now (what a
+	 * handler over its stderr rate left there is dropped). */
 	if (c->err.fd >= 0) {
-		stderr_read(&c->err, EPOLLIN);
+		stderr_drain(c, STDERR_RATE);
 		stderr_close(c);
 	}
+	loop_timer_cancel(&c->errpause);
 	if (c->chan >= 0 || c->state == CHILD_IDLE)
 		prefork_child_exited(c, status);
 	if (c->state == CHILD_HANDLER) {

@@ -28,6 +28,10 @@ struct child {
 	char		 peer[ADDR_STRLEN + 8];	/* "ip:port" */
 	uint64_t	 start;		/* loop_now() at hand-off */
 	struct evsrc	 err;		/* read end of its stderr pipe, or -1 */
+	struct timer	 errpause;	/* stderr over its rate: read later */
+	uint64_t	 errsec;	/* the second errbytes counts in */
+	size_t		 errbytes;	/* read from stderr in errsec */
+	int		 errslow;	/* the slowing down was logged */
 	size_t		 errlen;
 	char		 errbuf[CHILD_ERRBUF];
 	int		 chan;		/* worker: master's end of its channel */
