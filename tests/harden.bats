@@ -571,3 +571,30 @@ EOF
 	wait_log 'noisy: pid [0-9]+ from .* killed by signal' 10
 	grep -q 'more than 16384 bytes a second on stderr; reading it slower' "$LOG"
 }
+
+# A unix client has no address: allow and deny cannot say anything of it.
+@test "allow or deny in a unix service's section is a FILE:LINE error; those of defaults do not apply" {
+	S=$T/u.sock
+	write_conf <<EOF
+service u {
+	protocol = unix
+	path = "$S"
+	allow = { "127.0.0.1" }
+	shell = "echo u"
+}
+EOF
+	run "$PINETD" -t -f "$CONF"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$CONF:1: service 'u': allow and deny are for IP clients"* ]]
+	write_conf <<EOF
+defaults { deny = { "0.0.0.0/0", "::/0" } allow = { "192.0.2.1" } }
+service u {
+	protocol = unix
+	path = "$S"
+	shell = "echo u"
+}
+EOF
+	start_pinetd
+	[ "$(timeout 5 socat - "UNIX-CONNECT:$S" </dev/null)" = u ]
+}
