@@ -526,3 +526,75 @@ EOF
 	[ "$got" -ge 1 ]
 	[ "$got" -le 100 ]
 }
+
+# A handler writing to its stderr without end: the master reads a bounded
+# amount a turn and a second, serves the other services, fires timeouts.
+@test "a handler flooding its stderr delays no other service, and its timeout fires" {
+	P=$(free_port)
+	write_conf <<EOF
+service noisy {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	stderr = log
+	timeout = 3
+	kill_grace = 1
+	shell = "exec yes flood >&2"
+}
+service s {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	shell = "echo s"
+}
+EOF
+	start_pinetd
+	(client 127.0.0.1 "$P" </dev/null >/dev/null || true) &
+	wait_log 'noisy\[[0-9]+\]: flood'
+	worst=0
+	for i in $(seq 10); do
+		start=$(date +%s%N)
+		out=$(timeout 3 socat -t 2 - "TCP:127.0.0.1:$((P + 1))" </dev/null || true)
+		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		[ "$out" = s ] || ms=99999
+		[ "$ms" -gt "$worst" ] && worst=$ms
+		[ "$ms" -lt 2000 ] || break
+	done
+	echo "# worst of 10 requests while a handler floods stderr: $worst ms" >&3
+	if [ "$worst" -ge 2000 ]; then
+		# a master stuck reading would never end at SIGTERM
+		kill -KILL "$PID"
+		PID=
+		false
+	fi
+	wait_log 'noisy: pid [0-9]+ from .* timed out after 3s' 10
+	wait_log 'noisy: pid [0-9]+ from .* killed by signal' 10
+	grep -q 'more than 16384 bytes a second on stderr; reading it slower' "$LOG"
+}
+
+# A unix client has no address: allow and deny cannot say anything of it.
+@test "allow or deny in a unix service's section is a FILE:LINE error; those of defaults do not apply" {
+	S=$T/u.sock
+	write_conf <<EOF
+service u {
+	protocol = unix
+	path = "$S"
+	allow = { "127.0.0.1" }
+	shell = "echo u"
+}
+EOF
+	run "$PINETD" -t -f "$CONF"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$CONF:1: service 'u': allow and deny are for IP clients"* ]]
+	write_conf <<EOF
+defaults { deny = { "0.0.0.0/0", "::/0" } allow = { "192.0.2.1" } }
+service u {
+	protocol = unix
+	path = "$S"
+	shell = "echo u"
+}
+EOF
+	start_pinetd
+	[ "$(timeout 5 socat - "UNIX-CONNECT:$S" </dev/null)" = u ]
+}
