@@ -93,8 +93,9 @@ reaper_running(void)
  * it goes to the group, so that what a handler forked ends with it. A
  * worker forked a moment ago may not have made its group yet. */
 static int
-child_signal(const struct child *c, int sig)
+child_signal(struct child *c, int sig)
 {
+	c->signalled = 1;
 	if (kill(-c->pid, sig) == 0)
 		return 0;
 	return kill(c->pid, sig);
@@ -382,9 +383,12 @@ child_exited(struct child *c, int status)
 	if (c->state == CHILD_HANDLER) {
 		uint64_t ms = loop_now() - c->start;
 
-		/* What the handler left in its group would keep the client's
-		 * socket and escape every limit: it ends with the handler. */
-		(void)kill(-c->pid, SIGKILL);
+		/* What a connection's handler left in its group would keep
+		 * the client's socket and escape every limit: it ends with
+		 * the handler. So does what a wait or pool handler that we
+		 * told to end left (otherwise its helpers may live on). */
+		if (c->svc->mode == MODE_NOWAIT || c->signalled)
+			(void)kill(-c->pid, SIGKILL);
 
 		loop_timer_cancel(&c->deadline);
 		c->svc->running--;

@@ -38,6 +38,7 @@ struct child {
 	struct source	*src;		/* per-source record (policy.c) */
 	struct timer	 deadline;	/* the service's timeout */
 	int		 timed_out;	/* SIGTERM sent for the timeout */
+	int		 signalled;	/* told to end (timeout, stop, pool) */
 	struct listener	*listener;	/* mode wait/pool: whose socket it has */
 	struct child	*hnext;		/* pid hash chain */
 	struct child	*pnext;		/* pool's idle list, or dead list */
