@@ -193,8 +193,10 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (argc < 1) {
+		fprintf(stderr, "pinetctl: no command given\n");
 		usage(EX_USAGE);
+	}
 	cmd = argv[0];
 	if (strcmp(cmd, "status") == 0 && argc == 1)
 		return ctl_request("status\n");
@@ -205,5 +207,13 @@ main(int argc, char *argv[])
 		return ctl_request("reload\n");
 	if (strcmp(cmd, "check") == 0 && argc <= 2)
 		return ctl_check(argc == 2 ? argv[1] : NULL);
+	if (strcmp(cmd, "status") == 0 && argc == 2)
+		fprintf(stderr, "pinetctl: status: unknown argument '%s' "
+		    "(only --json)\n", argv[1]);
+	else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "reload") == 0 ||
+	    strcmp(cmd, "check") == 0)
+		fprintf(stderr, "pinetctl: %s: too many arguments\n", cmd);
+	else
+		fprintf(stderr, "pinetctl: unknown command '%s'\n", cmd);
 	usage(EX_USAGE);
 }
