@@ -193,10 +193,8 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1) {
-		fprintf(stderr, "pinetctl: no command given\n");
+	if (argc < 1)
 		usage(EX_USAGE);
-	}
 	cmd = argv[0];
 	if (strcmp(cmd, "status") == 0 && argc == 1)
 		return ctl_request("status\n");
