@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "confids.h"
 #include "conflex.h"
 #include "confparse.h"
 #include "inetd.h"

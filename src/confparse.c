@@ -8,10 +8,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +19,7 @@
 #include <confuse.h>
 
 #include "addr.h"
+#include "confids.h"
 #include "conflex.h"
 #include "confparse.h"
 #include "names.h"
@@ -40,14 +39,6 @@ struct loadctx {
 		int	 line;
 	}		*execs;
 	size_t		 nexecs;
-	struct conf_user *users;
-	size_t		 nusers;
-	struct group_id {
-		char	*name;
-		gid_t	 gid;
-		int	 known;
-	}		*groups;
-	size_t		 ngroups;
 };
 static struct loadctx ctx;
 
@@ -62,17 +53,7 @@ confparse_begin(confparse_errfn errfn, void *arg)
 void
 confparse_end(void)
 {
-	size_t i;
-
-	for (i = 0; i < ctx.nusers; i++) {
-		free(ctx.users[i].name);
-		free(ctx.users[i].pw_name);
-		free(ctx.users[i].groups);
-	}
-	for (i = 0; i < ctx.ngroups; i++)
-		free(ctx.groups[i].name);
-	free(ctx.users);
-	free(ctx.groups);
+	confids_free();
 	free(ctx.execs);
 	memset(&ctx, 0, sizeof(ctx));
 }
@@ -160,151 +141,6 @@ conf_resolve_port(const char *s, uint16_t *port)
 	    (se = getservbyname(s, "udp")) == NULL)
 		return -1;
 	*port = ntohs((uint16_t)se->s_port);
-	return 0;
-}
-
-static int
-parse_id(const char *s, unsigned long *id)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*id = strtoul(s, &end, 10);
-	if (*end != '\0' || errno != 0 || *id >= (unsigned long)(uid_t)-1)
-		return -1;
-	return 0;
-}
-
-int
-conf_group(const char *name, gid_t *gid)
-{
-	struct group_id	*g, *tmp;
-	struct group	*gr;
-	unsigned long	 id;
-	size_t		 i;
-
-	for (i = 0; i < ctx.ngroups; i++)
-		if (strcmp(ctx.groups[i].name, name) == 0) {
-			*gid = ctx.groups[i].gid;
-			return ctx.groups[i].known ? 0 : -1;
-		}
-	if ((tmp = reallocarray(ctx.groups, ctx.ngroups + 1,
-	    sizeof(*tmp))) == NULL)
-		return -1;
-	ctx.groups = tmp;
-	g = &tmp[ctx.ngroups];
-	memset(g, 0, sizeof(*g));
-	if ((g->name = strdup(name)) == NULL)
-		return -1;
-	ctx.ngroups++;
-	if (parse_id(name, &id) == 0) {
-		g->gid = (gid_t)id;
-		g->known = 1;
-	} else if ((gr = getgrnam(name)) != NULL) {
-		g->gid = gr->gr_gid;
-		g->known = 1;
-	}
-	*gid = g->gid;
-	return g->known ? 0 : -1;
-}
-
-/* Fills u from the passwd entry of its name (or of the uid it is). */
-static void
-user_lookup(struct conf_user *u)
-{
-	struct passwd	*pw;
-	unsigned long	 id;
-	int		 numeric = parse_id(u->name, &id) == 0;
-
-	pw = getpwnam(u->name);
-	if (pw == NULL && numeric)
-		pw = getpwuid((uid_t)id);
-	if (pw != NULL) {
-		if ((u->pw_name = strdup(pw->pw_name)) == NULL)
-			return;
-		u->uid = pw->pw_uid;
-		u->gid = pw->pw_gid;
-		u->known = 1;
-	} else if (numeric) {
-		/* a bare number with no passwd entry: its own group */
-		u->uid = (uid_t)id;
-		u->gid = (gid_t)id;
-		u->known = 1;
-	}
-}
-
-const struct conf_user *
-conf_user(const char *name)
-{
-	struct conf_user	*u, *tmp;
-	size_t			 i;
-
-	for (i = 0; i < ctx.nusers; i++)
-		if (strcmp(ctx.users[i].name, name) == 0)
-			return ctx.users[i].known ? &ctx.users[i] : NULL;
-	if ((tmp = reallocarray(ctx.users, ctx.nusers + 1,
-	    sizeof(*tmp))) == NULL)
-		return NULL;
-	ctx.users = tmp;
-	u = &tmp[ctx.nusers];
-	memset(u, 0, sizeof(*u));
-	if ((u->name = strdup(name)) == NULL)
-		return NULL;
-	ctx.nusers++;
-	user_lookup(u);
-	return u->known ? u : NULL;
-}
-
-/* getgrouplist into a fresh array. */
-static int
-grouplist(const char *user, gid_t gid, gid_t **out, int *nout)
-{
-	gid_t	*g = NULL;
-	int	 n = 16, want;
-
-	for (;;) {
-		want = n;
-		free(g);
-		if ((g = calloc((size_t)n, sizeof(gid_t))) == NULL)
-			return -1;
-		if (getgrouplist(user, gid, g, &want) >= 0)
-			break;
-		if (want <= n) {
-			free(g);
-			return -1;
-		}
-		n = want;
-	}
-	*out = g;
-	*nout = want;
-	return 0;
-}
-
-int
-conf_user_groups(const struct conf_user *cu, gid_t gid, gid_t **groups,
-    int *ngroups)
-{
-	struct conf_user *u = (struct conf_user *)cu;	/* our own cache */
-
-	if (u->groups == NULL || u->groups_gid != gid) {
-		free(u->groups);
-		u->groups = NULL;
-		if (u->pw_name == NULL) {
-			if ((u->groups = calloc(1, sizeof(gid_t))) == NULL)
-				return -1;
-			u->groups[0] = gid;
-			u->ngroups = 1;
-		} else if (grouplist(u->pw_name, gid, &u->groups,
-		    &u->ngroups) != 0)
-			return -1;
-		u->groups_gid = gid;
-	}
-	if ((*groups = calloc((size_t)u->ngroups, sizeof(gid_t))) == NULL)
-		return -1;
-	memcpy(*groups, u->groups, (size_t)u->ngroups * sizeof(gid_t));
-	*ngroups = u->ngroups;
 	return 0;
 }
 

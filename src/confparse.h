@@ -62,23 +62,6 @@ char		**confparse_dropins(const char *file, int line, const char *dir);
 /* The line of the exec option of section sec, else fallback. */
 int		 conf_exec_line(cfg_t *sec, int fallback);
 
-/* Users and groups, each looked up once per load. */
-struct conf_user {
-	char	*name;		/* as written */
-	char	*pw_name;	/* NULL: a bare number with no passwd entry */
-	uid_t	 uid;
-	gid_t	 gid;
-	gid_t	*groups;	/* supplementary groups for groups_gid */
-	int	 ngroups;
-	gid_t	 groups_gid;
-	int	 known;
-};
-const struct conf_user *conf_user(const char *name);	/* NULL: unknown */
-int		 conf_group(const char *name, gid_t *gid);
-/* The supplementary groups of user with primary group gid (a copy). */
-int		 conf_user_groups(const struct conf_user *u, gid_t gid,
-		    gid_t **groups, int *ngroups);
-
 int		 conf_resolve_port(const char *s, uint16_t *port);
 /* cidr_parse, with an IPv4-mapped entry turned into the IPv4 address or
  * prefix it carries; -2 for a mapped prefix shorter than 96 bits. */

@@ -250,6 +250,10 @@ EOF
 	check_bad several-errors
 }
 
+@test "a bad user, a missing exec and a bad address in one service: all reported" {
+	check_bad several-errors-one-service
+}
+
 @test "builtin = none is refused, not a crash" {
 	check_bad builtin-none
 }
