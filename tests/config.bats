@@ -256,6 +256,10 @@ EOF
 
 @test "builtin = none is refused, not a crash" {
 	check_bad builtin-none
+	# pinetctl check runs pinetd -t: the same lines, the same status
+	run env PINETD="$PINETD" "$PINETD_BUILD/src/pinetctl" check "$CONF"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$EXPECT" ]
 }
 
 @test "a v4-mapped prefix shorter than the mapping is refused" {
