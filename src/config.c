@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "log.h"
 
 #define DEFAULT_USER	"nobody"
 #define DEFAULT_BACKLOG	128
@@ -408,6 +409,16 @@ cb_on_limit(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 }
 
 static int
+cb_log_level(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (log_level_parse(value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want error, warning, "
+		    "notice, info or debug", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
 cb_mode(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (lookup_name(mode_names, value) < 0)
@@ -563,6 +574,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("pidfile", NULL, CFGF_NODEFAULT),
 	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int),
 	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int),
+	CFG_STR_CB("log_level", NULL, CFGF_NODEFAULT, cb_log_level),
 	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
 	SERVICE_SECTION,
 	CFG_END()
@@ -1385,6 +1397,8 @@ config_load(const char *file, config_errfn errfn, void *arg)
 	conf->pidfile = strdup_or_null(cfg_getstr(cfg, "pidfile"));
 	conf->max_children = (unsigned)cfg_getint(cfg, "max_children");
 	conf->shutdown_timeout = (unsigned)cfg_getint(cfg, "shutdown_timeout");
+	conf->log_level = cfg_getstr(cfg, "log_level") ?
+	    log_level_parse(cfg_getstr(cfg, "log_level")) : -1;
 	add_services(conf, cfg, defs, file);
 	if (conf->include_dir)
 		load_dropins(conf, defs);

@@ -94,6 +94,7 @@ struct config {
 	char		*pidfile;
 	unsigned	 max_children;	/* 0: no limit */
 	unsigned	 shutdown_timeout; /* seconds handlers get at stop */
+	int		 log_level;	/* LOG_LVL_* of log.h; -1: not set */
 	size_t		 nservices;
 	struct service **services;
 };
