@@ -20,6 +20,7 @@
 #include "conflex.h"
 #include "confparse.h"
 #include "inetd.h"
+#include "log.h"
 #include "names.h"
 #include "strbuf.h"
 
@@ -586,6 +587,8 @@ load_main(struct config *conf, const struct conffile *f)
 	conf->pidfile = strdup_or_null(cfg_getstr(cfg, "pidfile"));
 	conf->max_children = (unsigned)cfg_getint(cfg, "max_children");
 	conf->shutdown_timeout = (unsigned)cfg_getint(cfg, "shutdown_timeout");
+	conf->log_level = cfg_getstr(cfg, "log_level") ?
+	    log_level_parse(cfg_getstr(cfg, "log_level")) : -1;
 	conf->allow_empty = cfg_getbool(cfg, "allow_empty");
 	add_services(conf, f, defs);
 	if (conf->include_dir)

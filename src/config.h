@@ -96,6 +96,7 @@ struct config {
 	int		 allow_empty;	/* a reload may leave no service */
 	unsigned	 max_children;	/* 0: no limit */
 	unsigned	 shutdown_timeout; /* seconds handlers get at stop */
+	int		 log_level;	/* LOG_LVL_* of log.h; -1: not set */
 	size_t		 nservices;
 	struct service **services;
 };

@@ -22,6 +22,7 @@
 #include "confids.h"
 #include "conflex.h"
 #include "confparse.h"
+#include "log.h"
 #include "names.h"
 
 #define DEFAULT_USER	"nobody"
@@ -347,6 +348,16 @@ cb_stderr(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 }
 
 static int
+cb_log_level(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (log_level_parse(value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want error, warning, "
+		    "notice, info or debug", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
 cb_on_limit(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (names_lookup(names_on_limit, value) < 0)
@@ -515,6 +526,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_BOOL("allow_empty", cfg_false, CFGF_NONE),
 	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int),
 	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int),
+	CFG_STR_CB("log_level", NULL, CFGF_NODEFAULT, cb_log_level),
 	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
 	SERVICE_SECTION,
 	CFG_END()

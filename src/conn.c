@@ -173,7 +173,7 @@ conn_spawn(struct listener *l, int fd, const char *peer, struct source *src)
 		log_warn_rl(&rl, "%s: %s %s for %s failed", svc->name,
 		    spawn_stage_name(stage), svc->path, peer);
 	} else
-		log_info("%s: connection from %s, pid %ld (%u running)",
+		log_debug("%s: connection from %s, pid %ld (%u running)",
 		    svc->name, peer, (long)pid, l->rt->running);
 	if (errfd >= 0)
 		child_watch_stderr(c, errfd);
@@ -192,7 +192,7 @@ conn_handoff(struct listener *l, int fd, const char *env, size_t envlen,
 	c->owner = src;
 	c->group_ends = 1;
 	child_begin(c, peer);
-	log_info("%s: connection from %s, pid %ld (%u running, worker)",
+	log_debug("%s: connection from %s, pid %ld (%u running, worker)",
 	    l->svc->name, peer, (long)c->pid, l->rt->running);
 	return 0;
 }
@@ -214,7 +214,7 @@ conn_builtin(struct listener *l, int fd, const char *peer,
 	}
 	if (conn_track(l, pid, peer, src) == NULL)
 		return;
-	log_info("%s: connection from %s, pid %ld (%u running, builtin)",
+	log_debug("%s: connection from %s, pid %ld (%u running, builtin)",
 	    svc->name, peer, (long)pid, l->rt->running);
 }
 
@@ -225,8 +225,11 @@ conn_refuse(struct listener *l, int fd, const struct sockaddr *sa,
 {
 	static struct ratelimit	 rl[REFUSE_NREASONS];
 	struct service		*svc = l->svc;
-	char			 ip[ADDR_STRLEN];
+	char			 ip[ADDR_STRLEN], portstr[8];
 	uint16_t		 port = 0;
+	struct log_field	 f[] = { { "PINETD_SERVICE", svc->name },
+				    { "REMOTE_ADDR", ip },
+				    { "REMOTE_PORT", portstr } };
 
 	l->rt->stats.refused[reason]++;
 	if (svc->reject_msg)
@@ -235,9 +238,12 @@ conn_refuse(struct listener *l, int fd, const struct sockaddr *sa,
 	close(fd);
 	if (addr_format(sa, ip, sizeof(ip), &port) < 0)
 		strcpy(ip, "?");
-	errno = 0;
-	log_warn_rl(&rl[reason], "%s: refused %s port %u (%s)", svc->name,
-	    ip, port, policy_reason(reason));
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	/* A refusal is the policy working, not a fault: notice, and few a
+	 * second for each reason. */
+	log_fields_rl(&rl[reason], LOG_LVL_NOTICE, f, 3,
+	    "%s: refused %s port %u (%s)", svc->name, ip, port,
+	    policy_reason(reason));
 }
 
 /* A connection refused only for a limit, kept a few milliseconds: a

@@ -27,6 +27,7 @@ static int	 log_lvl = LOG_LVL_INFO;
 static const char *log_ident = "pinetd";
 static long	 log_pid;	/* getpid() is a system call each time */
 static int	 log_journal;	/* stderr is systemd's journal */
+static int	 level_pinned;	/* -v or -q: the config has no say */
 static int	 journal_fd = -1; /* its native socket, when usable */
 static int	 sink_fd = STDERR_FILENO;
 static int	 sink_is_socket;
@@ -177,6 +178,19 @@ log_set_level(int level)
 {
 	if (level >= LOG_LVL_ERR && level <= LOG_LVL_DEBUG)
 		log_lvl = level;
+}
+
+void
+log_pin_level(void)
+{
+	level_pinned = 1;
+}
+
+void
+log_config_level(int level)
+{
+	if (!level_pinned)
+		log_lvl = level < 0 ? LOG_LVL_INFO : level;
 }
 
 int
@@ -356,12 +370,12 @@ log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-log_warn_rl(struct ratelimit *rl, const char *fmt, ...)
+/* 1 when the call site may log in this window; first says how many of its
+ * lines were dropped since the last. */
+static int
+ratelimit_pass(struct ratelimit *rl)
 {
-	va_list ap;
-	time_t	now = time(NULL);
-	int	saved = errno;
+	time_t now = time(NULL);
 
 	if (now != rl->window) {
 		rl->window = now;
@@ -369,17 +383,41 @@ log_warn_rl(struct ratelimit *rl, const char *fmt, ...)
 	}
 	if (rl->count >= LOG_RL_PER_SEC) {
 		rl->suppressed++;
-		return;
+		return 0;
 	}
 	rl->count++;
 	if (rl->suppressed > 0) {
 		log_warnx("%u similar messages suppressed", rl->suppressed);
 		rl->suppressed = 0;
 	}
+	return 1;
+}
+
+void
+log_warn_rl(struct ratelimit *rl, const char *fmt, ...)
+{
+	va_list ap;
+	int	saved = errno;
+
+	if (!ratelimit_pass(rl))
+		return;
 	va_start(ap, fmt);
 	log_emit(LOG_WARNING, fmt, ap, saved ? strerror(saved) : NULL);
 	va_end(ap);
 	errno = saved;
+}
+
+void
+log_fields_rl(struct ratelimit *rl, int prio, const struct log_field *f,
+    size_t nf, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (prio > log_lvl || !ratelimit_pass(rl))
+		return;
+	va_start(ap, fmt);
+	log_emitf(prio, f, nf, fmt, ap, NULL);
+	va_end(ap);
 }
 
 void

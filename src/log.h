@@ -36,6 +36,11 @@ void	log_init(const char *ident, int use_syslog, int level);
 /* After fd 2 was replaced (dup2): write to the new stderr. */
 void	log_reopen(void);
 void	log_set_level(int level);
+/* The command line set the level (-v, -q): log_config_level is ignored. */
+void	log_pin_level(void);
+/* The config's log_level (a LOG_LVL_*, or -1 for the default, info), at
+ * start and at each reload, unless the level is pinned. */
+void	log_config_level(int level);
 /* "error", "warning", "notice", "info" or "debug" (any case): the level,
  * or -1 for anything else. */
 int	log_level_parse(const char *name);
@@ -73,6 +78,10 @@ void	log_warn_rl(struct ratelimit *rl, const char *fmt, ...)
  */
 void	log_fields(int prio, const struct log_field *f, size_t n,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* log_fields, unless this call site already logged its share this
+ * window (as log_warn_rl). */
+void	log_fields_rl(struct ratelimit *rl, int prio, const struct log_field *f,
+	    size_t n, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Copies src into dst, replacing control and non-ASCII bytes by '?'. */
 void	log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
 

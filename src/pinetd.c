@@ -423,6 +423,8 @@ main(int argc, char *argv[], char *envp[])
 	if (optind != argc)
 		usage();
 	log_init("pinetd", use_syslog, level);
+	if (level != LOG_LVL_INFO)
+		log_pin_level();
 	sanitize_stdio();
 	/* Relative paths in the config are taken from its directory: keep
 	 * them valid after a chdir. */
@@ -441,6 +443,7 @@ main(int argc, char *argv[], char *envp[])
 		log_warnx("%s: configuration has errors; not starting", file);
 		return EX_CONFIG;
 	}
+	log_config_level(conf->log_level);
 	if (pidpath == NULL && daemonize)
 		pidpath = conf->pidfile ? conf->pidfile : PINETD_PIDFILE;
 

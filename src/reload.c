@@ -93,6 +93,7 @@ reload_run(char *msg, size_t len)
 	runtime_commit(new);
 	prefork_stop();
 	*confp = new;
+	log_config_level(new->log_level);
 	policy_init(new);
 	if (prefork_start(new) != 0)
 		log_warnx("reload: worker pools could not all be set up");

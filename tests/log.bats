@@ -153,24 +153,64 @@ record() {
 }
 
 @test "when stderr is the journal, lines go to its socket as native records with fields" {
-	one_service
+	P=$(free_port)
+	P2=$(free_port)
+	write_conf <<EOF
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo s"
+}
+service bad {
+	port = $P2
+	address = { "127.0.0.1" }
+	shell = "echo oops >&2; exit 2"
+	deny = { "127.0.0.2" }
+}
+EOF
 	start_in_ns journal
 	wait_for test -f "$T/journal.log"
-	wait_for grep -q '^MESSAGE=ready: 1 services' "$T/journal.log"
+	wait_for grep -q '^MESSAGE=ready: 2 services' "$T/journal.log"
 	run client 127.0.0.1 "$P" </dev/null
 	[ "$output" = s ]
-	wait_for grep -q '^MESSAGE=s: connection from 127\.0\.0\.1' "$T/journal.log"
+	run client 127.0.0.1 "$P2" </dev/null
+	run timeout 10 socat -t 5 - "TCP:127.0.0.1:$P2,bind=127.0.0.2" </dev/null
+	wait_for grep -q '^MESSAGE=s: pid [0-9]* from 127\.0\.0\.1:[0-9]* exited with status 0' "$T/journal.log"
+	wait_for grep -q '^MESSAGE=bad: pid [0-9]* from 127\.0\.0\.1:[0-9]* exited with status 2' "$T/journal.log"
+	wait_for grep -q '^MESSAGE=bad: refused 127\.0\.0\.2' "$T/journal.log"
 	cat -v "$T/journal.log"
 	version=$("$PINETD" -V | awk '{ print $2 }')
-	record 'ready: 1 services' >"$T/ready"
+	record 'ready: 2 services' >"$T/ready"
 	grep -qx 'SYSLOG_IDENTIFIER=pinetd' "$T/ready"
 	grep -qx 'PRIORITY=5' "$T/ready"
 	grep -qx "PINETD_VERSION=$version" "$T/ready"
-	record 's: connection from' >"$T/conn"
+	# one line per connection, at its end, with its fields
+	run grep -c '^MESSAGE=s: ' "$T/journal.log"
+	[ "$output" -eq 1 ]
+	record 's: pid' >"$T/conn"
 	grep -qx 'PRIORITY=6' "$T/conn"
 	grep -qx 'SYSLOG_IDENTIFIER=pinetd' "$T/conn"
+	grep -qx 'PINETD_SERVICE=s' "$T/conn"
+	grep -qx 'REMOTE_ADDR=127.0.0.1' "$T/conn"
+	grep -qE '^REMOTE_PORT=[0-9]+$' "$T/conn"
+	grep -qE '^HANDLER_PID=[0-9]+$' "$T/conn"
+	grep -qx 'EXIT_STATUS=0' "$T/conn"
+	grep -qE '^DURATION_USEC=[0-9]+$' "$T/conn"
+	# a failing handler is a warning; its stderr lines carry its service
+	# and pid; a refusal is a notice
+	record 'bad: pid' >"$T/fail"
+	grep -qx 'PRIORITY=4' "$T/fail"
+	grep -qx 'EXIT_STATUS=2' "$T/fail"
+	pid=$(sed -n 's/^HANDLER_PID=//p' "$T/fail")
+	record 'bad\[[0-9]*\]: oops' >"$T/stderr"
+	grep -qx 'PINETD_SERVICE=bad' "$T/stderr"
+	grep -qx "HANDLER_PID=$pid" "$T/stderr"
+	record 'bad: refused' >"$T/refused"
+	grep -qx 'PRIORITY=5' "$T/refused"
+	grep -qx 'REMOTE_ADDR=127.0.0.2' "$T/refused"
+	grep -qx 'PINETD_SERVICE=bad' "$T/refused"
 	# nothing of pinetd's went to stderr
-	run grep -E 'ready|connection' "$LOG"
+	run grep -E 'ready|connection|exited' "$LOG"
 	[ "$status" -eq 1 ]
 }
 
@@ -180,5 +220,50 @@ record() {
 	wait_log '^<5>ready: 1 services, 1 listeners$'
 	run client 127.0.0.1 "$P" </dev/null
 	[ "$output" = s ]
-	wait_log '^<6>s: connection from 127\.0\.0\.1'
+	wait_log '^<6>s: pid [0-9]+ from 127\.0\.0\.1:[0-9]+ exited with status 0'
+}
+
+PINETCTL=$PINETD_BUILD/src/pinetctl
+
+@test "log_level in the config: warning hides the info lines, a reload changes it, -v overrides it, a bad value is FILE:LINE" {
+	P=$(free_port)
+	write_conf <<EOF
+log_level = "warning"
+service s {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo s"
+}
+EOF
+	"$PINETD" -f "$CONF" -c "$T/ctl.sock" >"$LOG" 2>&1 &
+	PID=$!
+	wait_for "$PINETCTL" -s "$T/ctl.sock" status
+	run client 127.0.0.1 "$P" </dev/null
+	[ "$output" = s ]
+	sleep 0.5
+	run grep -c 'exited with status' "$LOG"
+	[ "$output" -eq 0 ]
+	# back to the default, info, by a reload
+	sed '/^log_level/d' "$CONF" >"$CONF.new"
+	mv "$CONF.new" "$CONF"
+	"$PINETCTL" -s "$T/ctl.sock" reload
+	run client 127.0.0.1 "$P" </dev/null
+	[ "$output" = s ]
+	wait_log 's: pid [0-9]+ from 127\.0\.0\.1:[0-9]+ exited with status 0'
+	stop_pinetd
+	# -v wins over the config
+	sed '1i log_level = "error"' "$CONF" >"$CONF.new"
+	mv "$CONF.new" "$CONF"
+	"$PINETD" -f "$CONF" -v -c "$T/ctl.sock" >"$LOG" 2>&1 &
+	PID=$!
+	wait_log 'ready:'
+	run client 127.0.0.1 "$P" </dev/null
+	wait_log 's: connection from 127\.0\.0\.1'
+	stop_pinetd
+	# a bad level names the file and line
+	sed 's/^log_level = .*/log_level = "loud"/' "$CONF" >"$CONF.new"
+	mv "$CONF.new" "$CONF"
+	run "$PINETD" -t -f "$CONF"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$CONF:1: log_level: bad value 'loud'"* ]]
 }
