@@ -18,6 +18,7 @@
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "proctitle.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range	436
@@ -82,7 +83,7 @@ builtin_child(const struct service *svc, int fd)
 	ssize_t		n;
 	unsigned	line = 0;
 
-	setproctitle("%s builtin", svc->name);
+	proctitle_set("%s builtin", svc->name);
 	(void)setsid();		/* signalled as a group, like handlers */
 	(void)syscall(SYS_close_range, 3, fd - 1, 0);
 	(void)syscall(SYS_close_range, fd + 1, ~0U, 0);

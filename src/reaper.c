@@ -493,8 +493,10 @@ reaper_drain(unsigned timeout, unsigned grace, void (*done)(void))
 		done();
 		return;
 	}
-	log_info("stop: waiting up to %us for %u handlers", timeout,
-	    nrunning);
+	/* The other children are idle workers and pool copies: no news. */
+	if (nrunning > 0)
+		log_info("stop: waiting up to %us for %u handler%s", timeout,
+		    nrunning, nrunning == 1 ? "" : "s");
 	loop_timer_arm(&drain_timer, (uint64_t)timeout * 1000);
 }
 
