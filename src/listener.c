@@ -53,6 +53,32 @@ listener_release_held(int (*full)(const struct runtime *))
 			listener_unhold(l);
 }
 
+/* The addresses svc really listens on, for status: the configured ones in
+ * their order, then those of sockets passed by systemd (what the socket
+ * is bound to, not what the config says). */
+size_t
+listener_addrs(const struct service *svc,
+    void (*cb)(const struct sockaddr_storage *, void *), void *arg)
+{
+	struct listener	*l;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < svc->naddrs; i++)
+		LIST_FOREACH(l, &listeners, entry)
+			if (!l->adopted && strcmp(l->svc->name, svc->name) == 0 &&
+			    addr_equal(&l->addr, &svc->addrs[i])) {
+				cb(&l->addr, arg);
+				n++;
+				break;
+			}
+	LIST_FOREACH(l, &listeners, entry)
+		if (l->adopted && strcmp(l->svc->name, svc->name) == 0) {
+			cb(&l->addr, arg);
+			n++;
+		}
+	return n;
+}
+
 unsigned
 listener_count(void)
 {

@@ -54,6 +54,10 @@ void	listener_set_calls(const struct listener_calls *);
 int	listener_open_all(struct config *);
 void	listener_close_all(void);
 unsigned listener_count(void);
+/* Calls cb for each address svc listens on (configured ones in order,
+ * then the passed sockets' own addresses); returns how many. */
+size_t	listener_addrs(const struct service *,
+	    void (*cb)(const struct sockaddr_storage *, void *), void *arg);
 /* Reload: a listener whose service (by name), address, port and backlog
  * are unchanged is carried over with the same fd, so no connection is
  * refused; the others are closed, and new ones opened. A bind failure is

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "listener.h"
 #include "log.h"
 #include "loop.h"
 #include "names.h"
@@ -159,19 +160,52 @@ cell_last(struct strbuf *sb, const struct service *svc)
 		strbuf_printf(sb, "exit %d", WEXITSTATUS(st));
 }
 
+struct addrs_out {
+	struct strbuf	*sb;
+	int		 json;
+	size_t		 n;
+};
+
+static void
+addr_out(const struct sockaddr_storage *ss, void *arg)
+{
+	struct addrs_out	*o = arg;
+	char			 a[ADDR_TEXT];
+
+	format_addr(ss, a, sizeof(a));
+	if (o->json) {
+		strbuf_printf(o->sb, "%s\"", o->n ? "," : "");
+		strbuf_json(o->sb, a);
+		strbuf_printf(o->sb, "\"");
+	} else
+		strbuf_printf(o->sb, "%s%s", o->n ? "," : "", a);
+	o->n++;
+}
+
+/* The addresses the service listens on, as bound (a socket passed by
+ * systemd shows its own address); the configured ones while it has no
+ * listener at all. */
+static void
+service_addrs(const struct service *svc, struct strbuf *sb, int json)
+{
+	struct addrs_out	o = { sb, json, 0 };
+	size_t			i;
+
+	if (listener_addrs(svc, addr_out, &o) > 0)
+		return;
+	for (i = 0; i < svc->naddrs; i++)
+		addr_out(&svc->addrs[i], &o);
+}
+
 static void
 row_fill(struct strbuf *cell, const struct service *svc)
 {
 	const struct service_stats	*st = &rt_of(svc)->stats;
-	char				 a[ADDR_TEXT];
-	size_t				 i;
 
 	strbuf_printf(&cell[COL_NAME], "%s", svc->name);
 	strbuf_printf(&cell[COL_PROTO], "%s", proto_name(svc));
-	for (i = 0; svc->enabled && i < svc->naddrs; i++) {
-		format_addr(&svc->addrs[i], a, sizeof(a));
-		strbuf_printf(&cell[COL_LISTEN], "%s%s", i ? "," : "", a);
-	}
+	if (svc->enabled)
+		service_addrs(svc, &cell[COL_LISTEN], 0);
 	if (!svc->enabled)
 		strbuf_printf(&cell[COL_LISTEN], "disabled");
 	strbuf_printf(&cell[COL_MODE], "%s", mode_name(svc));
@@ -279,20 +313,14 @@ static void
 json_service(struct strbuf *sb, const struct service *svc)
 {
 	const struct service_stats	*st = &rt_of(svc)->stats;
-	char				 a[ADDR_TEXT];
-	size_t				 i;
 	int				 r;
 
 	strbuf_printf(sb, "{");
 	json_string(sb, "name", svc->name);
 	strbuf_printf(sb, ",\"enabled\":%s,\"protocol\":\"%s\",\"listen\":[",
 	    svc->enabled ? "true" : "false", proto_name(svc));
-	for (i = 0; svc->enabled && i < svc->naddrs; i++) {
-		format_addr(&svc->addrs[i], a, sizeof(a));
-		strbuf_printf(sb, "%s\"", i ? "," : "");
-		strbuf_json(sb, a);
-		strbuf_printf(sb, "\"");
-	}
+	if (svc->enabled)
+		service_addrs(svc, sb, 1);
 	strbuf_printf(sb, "],\"mode\":\"%s\",\"running\":%u,\"max\":",
 	    mode_name(svc), rt_of(svc)->running);
 	if (running_max(svc))

@@ -36,8 +36,18 @@ EOF
 	run ! client 127.0.0.1 "$((P + 2))" </dev/null
 	# the named service's own address was not bound
 	run ! client 127.0.0.1 "$((P + 5))" </dev/null
+	# status shows the address each service really listens on: the
+	# passed socket's, not the config's
+	run "$PINETD_BUILD/src/pinetctl" -s "$T/ctl.sock" status
+	echo "$output"
+	[[ "$output" =~ named\ +tcp\ +127\.0\.0\.1:$P\  ]]
+	[[ "$output" =~ byaddr\ +tcp\ +127\.0\.0\.1:$((P + 1))\  ]]
+	run "$PINETD_BUILD/src/pinetctl" -s "$T/ctl.sock" status --json
+	[[ "$output" == *'"name":"named",'*'"listen":["127.0.0.1:'"$P"'"]'* ]]
 	# an adopted listener is carried over by a reload
 	kill -HUP "$PID"
 	wait_log 'reload: named kept'
 	[ "$(client 127.0.0.1 "$P" </dev/null)" = "named $P" ]
+	run "$PINETD_BUILD/src/pinetctl" -s "$T/ctl.sock" status
+	[[ "$output" =~ named\ +tcp\ +127\.0\.0\.1:$P\  ]]
 }
