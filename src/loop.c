@@ -24,7 +24,7 @@ static void		(*batch_end_fn)(void);
 static int		 running;
 /* The batch being dispatched: a source removed during it must not be
  * called for the events still queued for it (its owner frees it). */
-static struct epoll_event	*batch;
+static struct epoll_event	 batch[LOOP_EVENTS];
 static int			 batch_next, batch_len;
 static struct timer	*timers;	/* unsorted; there are few */
 
@@ -195,12 +195,11 @@ loop_stop(void)
 void
 loop_run(void)
 {
-	struct epoll_event	evs[LOOP_EVENTS];
 	int			n, i;
 
 	running = 1;
 	while (running) {
-		n = epoll_wait(epfd, evs, LOOP_EVENTS,
+		n = epoll_wait(epfd, batch, LOOP_EVENTS,
 		    idle_pending && idle_fn ? 0 : -1);
 		if (n < 0) {
 			if (errno != EINTR)
@@ -212,14 +211,13 @@ loop_run(void)
 				idle_pending = idle_fn();
 			continue;
 		}
-		batch = evs;
 		batch_len = n;
 		for (i = 0; i < n && running; i++) {
-			struct evsrc *src = evs[i].data.ptr;
+			struct evsrc *src = batch[i].data.ptr;
 
 			batch_next = i + 1;
 			if (src != NULL)
-				src->cb(src, evs[i].events);
+				src->cb(src, batch[i].events);
 		}
 		batch_len = 0;
 		if (batch_end_fn)
