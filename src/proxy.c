@@ -114,9 +114,13 @@ v1_need(const uint8_t *b, size_t n, size_t *safe)
 	if (memcmp(b, v1sig, min(n, sizeof(v1sig) - 1)) != 0)
 		return -PROXY_ESIG;
 	for (i = 0; i < m; i++) {
+		if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r'))
+			return -PROXY_ECRLF;
+		/* shorter than any valid line: the reader may have taken
+		 * PROXY_V1_MIN bytes without looking */
 		if (b[i] == '\n')
-			return i > 0 && b[i - 1] == '\r' ? (ssize_t)i + 1 :
-			    -PROXY_ECRLF;
+			return i + 1 < PROXY_V1_MIN ? -PROXY_EV1SYNTAX :
+			    (ssize_t)i + 1;
 		if (i > 0 && b[i - 1] == '\r')
 			return -PROXY_ECRLF;
 	}

@@ -256,6 +256,9 @@ test_v1_bad(void)
 	CHECK(parse("PROXY tcp4 1.2.3.4 5.6.7.8 1 2\r\n", &h) ==
 	    -PROXY_EV1SYNTAX);
 	CHECK(parse("PROXY \r\n", &h) == -PROXY_EV1SYNTAX);
+	/* shorter than "PROXY UNKNOWN\r\n": a reader takes 15 bytes blind */
+	CHECK(need("PROXY TCP\r\nXYZW", 15, PROXY_ANY) == -PROXY_EV1SYNTAX);
+	CHECK(need("PROXY UNKNOW\r\n", 14, PROXY_ANY) == -PROXY_EV1SYNTAX);
 	CHECK(proxy_parse((const uint8_t *)"PROXY TCP4 1.2.3.4\0 5.6.7.8 1 2"
 	    "\r\n", 34, PROXY_ANY, &h) == -PROXY_EV1SYNTAX);
 	CHECK(parse("PROXY  TCP4 1.2.3.4 5.6.7.8 1 2\r\n", &h) ==

@@ -1,0 +1,102 @@
+/* libFuzzer target for the PROXY protocol header: whatever the bytes,
+ * proxy_need() and proxy_parse() stay inside them, agree with each other,
+ * and a reader that follows proxy_need() never takes a byte past the
+ * header; the variables made from a parsed header hold no control byte. */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../../src/proxy.h"
+
+/* Does what proxy_read() does on a stream holding these n bytes, with the
+ * data arriving all at once; returns the bytes it consumed. */
+static size_t
+consume(const uint8_t *d, size_t n, int versions, ssize_t *res)
+{
+	size_t	have = 0, safe, want, seen;
+	ssize_t	r;
+
+	for (;;) {
+		if ((r = proxy_need(d, have, versions, &safe)) != 0)
+			break;
+		assert(safe <= PROXY_MAX);
+		if (safe > have)
+			want = safe - have;
+		else {
+			assert(have < PROXY_V1_MAX);
+			seen = n - have < PROXY_V1_MAX - have ? n - have :
+			    PROXY_V1_MAX - have;
+			if (seen == 0)
+				break;
+			r = proxy_need(d, have + seen, versions, &safe);
+			if (r < 0)
+				break;
+			want = (r > 0 ? (size_t)r : safe < have + seen ? safe :
+			    have + seen) - have;
+			assert(want > 0);
+		}
+		if (want > n - have)
+			want = n - have;
+		if (want == 0)
+			break;
+		have += want;
+	}
+	*res = r;
+	return have;
+}
+
+static void
+check_env(const struct proxy_hdr *h)
+{
+	char	env[600];
+	size_t	len, i;
+
+	len = proxy_env(h, env, sizeof(env));
+	assert(len <= sizeof(env));
+	assert(len == 0 || env[len - 1] == '\0');
+	for (i = 0; i < len; i++)
+		assert(env[i] == '\0' || ((unsigned char)env[i] >= 0x20 &&
+		    env[i] != 0x7f));
+}
+
+static void
+one(const uint8_t *d, size_t n, int versions)
+{
+	struct proxy_hdr	h;
+	size_t			safe, got;
+	ssize_t			r, rr;
+	int			e;
+
+	r = proxy_need(d, n, versions, &safe);
+	assert(r <= (ssize_t)n && r <= PROXY_MAX);
+	if (r == 0)
+		assert(safe <= PROXY_MAX && safe >= n);
+	e = proxy_parse(d, n, versions, &h);
+	assert(e <= 0 && e > -PROXY_NERR);
+	assert(strlen(proxy_strerror(e)) > 0);
+	if (r > 0 && e == 0) {
+		assert(h.len == (size_t)r);
+		assert(h.srclen <= sizeof(h.src) && h.dstlen <= sizeof(h.dst));
+		check_env(&h);
+	}
+	if (r < 0)
+		assert(e == r);
+	/* the reader stops at the header: never past it */
+	got = consume(d, n, versions, &rr);
+	if (r > 0)
+		assert(rr == r && got == (size_t)r);
+	else
+		assert(got <= n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	one(d, n, PROXY_ANY);
+	one(d, n, PROXY_V1);
+	one(d, n, PROXY_V2);
+	return 0;
+}
