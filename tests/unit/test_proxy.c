@@ -731,6 +731,51 @@ test_read_v2(void)
 	}
 }
 
+/* The headers tests/proxy-client writes, as the parser sees them. */
+static void
+test_fixtures(void)
+{
+	static const struct {
+		const char	*name;
+		int		 err, family, command, crc;
+	} f[] = {
+		{ "v1-tcp4.bin", 0, PROXY_FAM_INET, PROXY_CMD_PROXY, 0 },
+		{ "v1-tcp6.bin", 0, PROXY_FAM_INET6, PROXY_CMD_PROXY, 0 },
+		{ "v1-tcp6-longest.bin", 0, PROXY_FAM_INET6, PROXY_CMD_PROXY, 0 },
+		{ "v1-unknown.bin", 0, PROXY_FAM_UNKNOWN, PROXY_CMD_PROXY, 0 },
+		{ "v1-payload.bin", 0, PROXY_FAM_INET, PROXY_CMD_PROXY, 0 },
+		{ "v2-tcp4.bin", 0, PROXY_FAM_INET, PROXY_CMD_PROXY, 0 },
+		{ "v2-tcp6.bin", 0, PROXY_FAM_INET6, PROXY_CMD_PROXY, 0 },
+		{ "v2-unix.bin", 0, PROXY_FAM_UNIX, PROXY_CMD_PROXY, 0 },
+		{ "v2-unspec.bin", 0, PROXY_FAM_UNSPEC, PROXY_CMD_PROXY, 0 },
+		{ "v2-local.bin", 0, PROXY_FAM_UNSPEC, PROXY_CMD_LOCAL, 0 },
+		{ "v2-tlvs-crc.bin", 0, PROXY_FAM_INET, PROXY_CMD_PROXY, 1 },
+		{ "v2-bad-crc.bin", -PROXY_ECRC, 0, 0, 0 },
+	};
+	struct proxy_hdr	 h;
+	uint8_t			 b[PROXY_MAX];
+	char			 path[4096];
+	const char		*dir = getenv("srcdir");
+	size_t			 i, n;
+	FILE			*fp;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(path, sizeof(path), "%s/tests/fixtures/proxy/%s",
+		    dir ? dir : ".", f[i].name);
+		CHECK((fp = fopen(path, "rb")) != NULL);
+		if (fp == NULL)
+			continue;
+		n = fread(b, 1, sizeof(b), fp);
+		fclose(fp);
+		CHECK(proxy_parse(b, n, PROXY_ANY, &h) == f[i].err);
+		if (f[i].err != 0)
+			continue;
+		CHECK(h.family == (enum proxy_family)f[i].family);
+		CHECK(h.command == (enum proxy_cmd)f[i].command);
+		CHECK(h.has_crc == f[i].crc);
+	}
+}
+
 int
 main(void)
 {
@@ -746,6 +791,7 @@ main(void)
 	test_env();
 	test_read_v1();
 	test_read_v2();
+	test_fixtures();
 	printf("test_proxy: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }
