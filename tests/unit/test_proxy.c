@@ -751,6 +751,13 @@ test_fixtures(void)
 		{ "v2-local.bin", 0, PROXY_FAM_UNSPEC, PROXY_CMD_LOCAL, 0 },
 		{ "v2-tlvs-crc.bin", 0, PROXY_FAM_INET, PROXY_CMD_PROXY, 1 },
 		{ "v2-bad-crc.bin", -PROXY_ECRC, 0, 0, 0 },
+		/* captured from HAProxy 2.6: a health check, and a client
+		 * from 127.0.0.5 sending "hi" (proxy-v2-options crc32c,
+		 * unique-id) */
+		{ "haproxy-v2-local-crc.bin", 0, PROXY_FAM_UNSPEC,
+		    PROXY_CMD_LOCAL, 1 },
+		{ "haproxy-v2-crc-uid.bin", 0, PROXY_FAM_INET, PROXY_CMD_PROXY,
+		    1 },
 	};
 	struct proxy_hdr	 h;
 	uint8_t			 b[PROXY_MAX];
@@ -773,6 +780,12 @@ test_fixtures(void)
 		CHECK(h.family == (enum proxy_family)f[i].family);
 		CHECK(h.command == (enum proxy_cmd)f[i].command);
 		CHECK(h.has_crc == f[i].crc);
+		if (strcmp(f[i].name, "haproxy-v2-crc-uid.bin") != 0)
+			continue;
+		CHECK(h.len == 55 && n == 57 && memcmp(b + h.len, "hi", 2) == 0);
+		CHECK(sa_is(&h.src, "127.0.0.5", 51759));
+		CHECK(h.unique_id.len == 17 &&
+		    memcmp(h.unique_id.p, "127.0.0.5:51759-2", 17) == 0);
 	}
 }
 
