@@ -106,3 +106,27 @@ s2 UP" ]
 	run "$CLIENT" --raw '' --payload x 127.0.0.1 "$P"
 	[ "$status" -eq 111 ]
 }
+
+@test "proxy-client: HAProxy (accept-proxy) takes its headers, not a bad CRC" {
+	start_backends
+	"$H/harness" start "$T/ha" "$P" --v2 --accept-proxy --inter 300 \
+	    127.0.0.1:$((P + 1))
+	"$H/harness" wait "$T/ha" UP
+	run "$CLIENT" --src 203.0.113.9 --sport 4444 --crc --tlv alpn=h2 \
+	    --tlv unique_id=0x0102 --payload hello 127.0.0.1 "$P"
+	[ "$output" = "s1 v2 PROXY src=203.0.113.9:4444 dst=198.51.100.7:443 tlvs=0 rest=hello" ]
+	run "$CLIENT" -1 --src 203.0.113.7 --sport 7 --payload v1 127.0.0.1 "$P"
+	[ "$output" = "s1 v2 PROXY src=203.0.113.7:7 dst=198.51.100.7:443 tlvs=0 rest=v1" ]
+	run "$CLIENT" --family tcp6 --src 2001:db8::77 --payload six \
+	    127.0.0.1 "$P"
+	[[ "$output" == "s1 v2 PROXY src=2001:db8::77:56324 "*"rest=six" ]]
+	# a LOCAL header: HAProxy uses the real endpoints
+	run "$CLIENT" --local --family unspec --bind 127.0.0.5 --payload loc \
+	    127.0.0.1 "$P"
+	[[ "$output" == "s1 v2 PROXY src=127.0.0.5:"*"rest=loc" ]]
+	run "$CLIENT" --bad-crc --payload hello 127.0.0.1 "$P"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	run "$CLIENT" --raw 0d0a0d0a000d0a515549540a2211000c --payload x \
+	    127.0.0.1 "$P"
+	[ -z "$output" ]
+}
