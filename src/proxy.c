@@ -543,6 +543,30 @@ proxy_parse(const uint8_t *buf, size_t n, int versions, struct proxy_hdr *h)
 	return buf[0] == v1sig[0] ? v1_parse(buf, n, h) : v2_parse(buf, n, h);
 }
 
+int
+proxy_use_header(const struct proxy_hdr *h)
+{
+	return h->command == PROXY_CMD_PROXY && h->socktype == SOCK_STREAM &&
+	    (h->family == PROXY_FAM_INET || h->family == PROXY_FAM_INET6);
+}
+
+const char *
+proxy_kind(const struct proxy_hdr *h)
+{
+	if (h->command == PROXY_CMD_LOCAL)
+		return "LOCAL";
+	switch (h->family) {
+	case PROXY_FAM_UNKNOWN:
+		return "UNKNOWN";
+	case PROXY_FAM_UNSPEC:
+		return "UNSPEC";
+	case PROXY_FAM_UNIX:
+		return "UNIX";
+	default:
+		return h->socktype == SOCK_DGRAM ? "DGRAM" : "PROXY";
+	}
+}
+
 /* One recv, retried on EINTR: >0 bytes, 0 when none yet, or -error. */
 static ssize_t
 recv_some(int fd, uint8_t *p, size_t n, int flags)

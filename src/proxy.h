@@ -109,6 +109,15 @@ ssize_t		 proxy_need(const uint8_t *buf, size_t n, int versions,
 int		 proxy_parse(const uint8_t *buf, size_t n, int versions,
 		    struct proxy_hdr *h);
 
+/* True when the connection is to be taken as coming from h->src to
+ * h->dst: a PROXY command for TCP over IPv4 or IPv6. Otherwise (LOCAL,
+ * v1 UNKNOWN, v2 UNSPEC, a unix socket client, UDP) the real endpoints
+ * stand, as the specification asks. */
+int		 proxy_use_header(const struct proxy_hdr *h);
+/* A word for the log saying which case it was: "PROXY", "LOCAL",
+ * "UNKNOWN", "UNSPEC", "UNIX", "DGRAM". */
+const char	*proxy_kind(const struct proxy_hdr *h);
+
 /* The header of one connection as it is read. */
 struct proxy_buf {
 	uint8_t	data[PROXY_MAX];

@@ -79,6 +79,10 @@ one(const uint8_t *d, size_t n, int versions)
 		assert(h.len == (size_t)r);
 		assert(h.srclen <= sizeof(h.src) && h.dstlen <= sizeof(h.dst));
 		check_env(&h);
+		assert(strlen(proxy_kind(&h)) > 0);
+		if (proxy_use_header(&h))
+			assert(h.src.ss_family == h.dst.ss_family &&
+			    h.srclen > 0);
 	}
 	if (r < 0)
 		assert(e == r);

@@ -733,6 +733,31 @@ test_read_v2(void)
 
 /* The headers tests/proxy-client writes, as the parser sees them. */
 static void
+test_kind(void)
+{
+	uint8_t			 b[300], body[216];
+	struct proxy_hdr	 h;
+
+	memset(body, 0, sizeof(body));
+	CHECK(parse("PROXY TCP6 ::2 ::1 1 2\r\n", &h) == 0);
+	CHECK(proxy_use_header(&h) && strcmp(proxy_kind(&h), "PROXY") == 0);
+	CHECK(parse("PROXY UNKNOWN\r\n", &h) == 0);
+	CHECK(!proxy_use_header(&h) && strcmp(proxy_kind(&h), "UNKNOWN") == 0);
+	CHECK(proxy_parse(b, v2(b, 0x21, 0x11, body, 12), PROXY_ANY, &h) == 0);
+	CHECK(proxy_use_header(&h) && strcmp(proxy_kind(&h), "PROXY") == 0);
+	CHECK(proxy_parse(b, v2(b, 0x21, 0x12, body, 12), PROXY_ANY, &h) == 0);
+	CHECK(!proxy_use_header(&h) && strcmp(proxy_kind(&h), "DGRAM") == 0);
+	CHECK(proxy_parse(b, v2(b, 0x20, 0x11, body, 12), PROXY_ANY, &h) == 0);
+	CHECK(!proxy_use_header(&h) && strcmp(proxy_kind(&h), "LOCAL") == 0);
+	CHECK(proxy_parse(b, v2(b, 0x21, 0x00, body, 0), PROXY_ANY, &h) == 0);
+	CHECK(!proxy_use_header(&h) && strcmp(proxy_kind(&h), "UNSPEC") == 0);
+	CHECK(proxy_parse(b, v2(b, 0x21, 0x31, body, 216), PROXY_ANY, &h) == 0);
+	CHECK(!proxy_use_header(&h) && strcmp(proxy_kind(&h), "UNIX") == 0);
+	CHECK(proxy_parse(b, v2(b, 0x21, 0x10, body, 12), PROXY_ANY, &h) == 0);
+	CHECK(!proxy_use_header(&h));
+}
+
+static void
 test_fixtures(void)
 {
 	static const struct {
@@ -780,6 +805,9 @@ test_fixtures(void)
 		CHECK(h.family == (enum proxy_family)f[i].family);
 		CHECK(h.command == (enum proxy_cmd)f[i].command);
 		CHECK(h.has_crc == f[i].crc);
+		CHECK(proxy_use_header(&h) == (f[i].command == PROXY_CMD_PROXY &&
+		    (f[i].family == PROXY_FAM_INET ||
+		    f[i].family == PROXY_FAM_INET6)));
 		if (strcmp(f[i].name, "haproxy-v2-crc-uid.bin") != 0)
 			continue;
 		CHECK(h.len == 55 && n == 57 && memcmp(b + h.len, "hi", 2) == 0);
@@ -804,6 +832,7 @@ main(void)
 	test_env();
 	test_read_v1();
 	test_read_v2();
+	test_kind();
 	test_fixtures();
 	printf("test_proxy: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
