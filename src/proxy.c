@@ -588,24 +588,20 @@ proxy_read(int fd, struct proxy_buf *b, int versions)
 	size_t	safe, want;
 	ssize_t	r, got;
 
+	/* Peek at what has come, then take exactly the header's part of
+	 * it: two calls when the header arrives whole. */
 	for (;;) {
 		if ((r = proxy_need(b->data, b->len, versions, &safe)) != 0)
 			return r;
-		if (safe > b->len)
-			want = safe - b->len;
-		else {
-			/* a v1 line: look for its end without taking it */
-			got = recv_some(fd, b->data + b->len,
-			    PROXY_V1_MAX - b->len, MSG_PEEK);
-			if (got <= 0)
-				return got;
-			r = proxy_need(b->data, b->len + (size_t)got,
-			    versions, &safe);
-			if (r < 0)
-				return r;
-			want = (r > 0 ? (size_t)r : min(safe,
-			    b->len + (size_t)got)) - b->len;
-		}
+		got = recv_some(fd, b->data + b->len, sizeof(b->data) - b->len,
+		    MSG_PEEK);
+		if (got <= 0)
+			return got;
+		r = proxy_need(b->data, b->len + (size_t)got, versions, &safe);
+		if (r < 0)
+			return r;
+		want = (r > 0 ? (size_t)r : min(safe, b->len + (size_t)got)) -
+		    b->len;
 		if ((got = recv_some(fd, b->data + b->len, want, 0)) <= 0)
 			return got;
 		b->len += (size_t)got;

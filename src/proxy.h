@@ -123,8 +123,9 @@ struct proxy_buf {
 	uint8_t	data[PROXY_MAX];
 	size_t	len;		/* bytes consumed from the socket */
 };
-/* Reads from the non-blocking socket fd what the header still needs,
- * never a byte past it (peeking where the length is not known yet).
+/* Reads from the socket fd (without blocking) what the header still
+ * needs, never a byte past it: peeks at what has come, takes the header's
+ * part of it (two calls when the header comes whole).
  * Returns the header's length when b holds all of it, 0 when the socket
  * has no more for now (wait until it is readable), or -PROXY_E*. */
 ssize_t		 proxy_read(int fd, struct proxy_buf *b, int versions);

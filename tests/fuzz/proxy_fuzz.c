@@ -9,37 +9,30 @@
 
 #include "../../src/proxy.h"
 
-/* Does what proxy_read() does on a stream holding these n bytes, with the
- * data arriving all at once; returns the bytes it consumed. */
+/* Does what proxy_read() does on a stream holding these n bytes that
+ * arrive in pieces of step bytes; returns the bytes it consumed. */
 static size_t
-consume(const uint8_t *d, size_t n, int versions, ssize_t *res)
+consume(const uint8_t *d, size_t n, size_t step, int versions, ssize_t *res)
 {
-	size_t	have = 0, safe, want, seen;
+	size_t	have = 0, arrived = 0, seen, safe, want;
 	ssize_t	r;
 
 	for (;;) {
 		if ((r = proxy_need(d, have, versions, &safe)) != 0)
 			break;
-		assert(safe <= PROXY_MAX);
-		if (safe > have)
-			want = safe - have;
-		else {
-			assert(have < PROXY_V1_MAX);
-			seen = n - have < PROXY_V1_MAX - have ? n - have :
-			    PROXY_V1_MAX - have;
-			if (seen == 0)
+		assert(safe <= PROXY_MAX && safe >= have);
+		if (arrived == have) {
+			if (arrived == n)
 				break;
-			r = proxy_need(d, have + seen, versions, &safe);
-			if (r < 0)
-				break;
-			want = (r > 0 ? (size_t)r : safe < have + seen ? safe :
-			    have + seen) - have;
-			assert(want > 0);
+			arrived = arrived + step < n ? arrived + step : n;
 		}
-		if (want > n - have)
-			want = n - have;
-		if (want == 0)
+		/* the peek sees what has come, as far as the buffer goes */
+		seen = arrived < PROXY_MAX ? arrived : PROXY_MAX;
+		r = proxy_need(d, seen, versions, &safe);
+		if (r < 0)
 			break;
+		want = (r > 0 ? (size_t)r : safe < seen ? safe : seen) - have;
+		assert(want > 0 && have + want <= seen);
 		have += want;
 	}
 	*res = r;
@@ -86,12 +79,15 @@ one(const uint8_t *d, size_t n, int versions)
 	}
 	if (r < 0)
 		assert(e == r);
-	/* the reader stops at the header: never past it */
-	got = consume(d, n, versions, &rr);
+	/* the reader stops at the header, never past it, however the
+	 * bytes arrive */
+	got = consume(d, n, n > 0 ? n : 1, versions, &rr);
 	if (r > 0)
 		assert(rr == r && got == (size_t)r);
-	else
-		assert(got <= n);
+	got = consume(d, n, 1 + n % 7, versions, &rr);
+	if (r > 0)
+		assert(rr == r && got == (size_t)r);
+	assert(got <= n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
