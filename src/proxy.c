@@ -276,8 +276,8 @@ v1_split(char *line, char **f, int max)
 }
 
 static int
-v1_addr(int fam, const char *s, const char *port, struct sockaddr_storage *ss,
-    socklen_t *len)
+v1_addr(enum proxy_family fam, const char *s, const char *port,
+    struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
@@ -438,7 +438,7 @@ top_tlv(struct proxy_hdr *h, uint8_t type, const uint8_t *v, uint16_t len,
 
 /* The size of a family's address block, with ports. */
 static size_t
-v2_addrlen(int fam)
+v2_addrlen(enum proxy_family fam)
 {
 	switch (fam) {
 	case PROXY_FAM_INET:
