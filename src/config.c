@@ -375,6 +375,7 @@ static const char *protocol_names[] = { "tcp", "udp", "unix", "unix-dgram",
 static const char *mode_names[] = { "nowait", "wait", "pool", NULL };
 static const char *builtin_names[] = { "none", "echo", "discard", "daytime",
 	"time", "chargen", NULL };
+static const char *proxy_names[] = { "off", "v1", "v2", "any", NULL };
 
 static int
 lookup_name(const char **names, const char *value)
@@ -428,6 +429,16 @@ cb_builtin(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 }
 
 static int
+cb_proxy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (lookup_name(proxy_names, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want v1, v2, any or off",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
 cb_protocol(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (lookup_name(protocol_names, value) < 0)
@@ -456,6 +467,7 @@ static const struct int_range int_ranges[] = {
 	{ "timeout",		0,	31536000 },
 	{ "kill_grace",		0,	3600 },
 	{ "nice",		-20,	19 },
+	{ "proxy_timeout",	1,	3600 },
 	{ "rlimit_nofile",	-1,	1048576 },
 	{ "rlimit_nproc",	-1,	4194304 },
 	{ "rlimit_as",		-1,	LONG_MAX / 2 },
@@ -512,7 +524,10 @@ cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 	CFG_INT_CB("nice", 0, dflt, cb_int), \
 	CFG_STR_CB("umask", NULL, nodef, cb_umask), \
 	CFG_STR_CB("chdir", NULL, nodef, cb_abspath), \
-	CFG_STR_CB("chroot", NULL, nodef, cb_abspath)
+	CFG_STR_CB("chroot", NULL, nodef, cb_abspath), \
+	CFG_STR_CB("proxy_protocol", "off", dflt, cb_proxy), \
+	CFG_STR_LIST_CB("proxy_from", NULL, nodef, cb_cidr), \
+	CFG_INT_CB("proxy_timeout", 3, dflt, cb_int)
 
 #define SERVICE_OPTS \
 	POLICY_OPTS(CFGF_NODEFAULT, CFGF_NODEFAULT), \
@@ -1087,6 +1102,23 @@ build_cidrs(cfg_t *sec, const char *name, struct cidr **out, size_t *n)
 #define PICKINT(name)	cfg_getint(pick(sec, defs, name), name)
 #define PICKSTR(name)	cfg_getstr(pick(sec, defs, name), name)
 
+/* The PROXY protocol applies to stream services in mode nowait; set in
+ * defaults { }, it is left off for the others (check_section refuses it
+ * set in one of them). A unix socket trusts whom its file mode lets in. */
+static int
+build_proxy(struct service *svc, cfg_t *sec, cfg_t *defs)
+{
+	int v = lookup_name(proxy_names, PICKSTR("proxy_protocol"));
+
+	if (v <= 0 || (svc->protocol != PROTO_TCP &&
+	    svc->protocol != PROTO_UNIX) || svc->mode != MODE_NOWAIT)
+		return 0;
+	svc->proxy = v;		/* "v1" 1, "v2" 2, "any" 3: PROXY_V* */
+	svc->proxy_timeout = (unsigned)PICKINT("proxy_timeout");
+	return build_cidrs(pick(sec, defs, "proxy_from"), "proxy_from",
+	    &svc->proxy_from, &svc->nproxy_from);
+}
+
 static int
 build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 {
@@ -1123,12 +1155,40 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 	if (PICKSTR("chroot") &&
 	    (svc->chroot = strdup(PICKSTR("chroot"))) == NULL)
 		return -1;
+	return build_proxy(svc, sec, defs);
+}
+
+/* proxy_protocol: only where a stream is accepted in the master, and
+ * never without the balancers it trusts. Returns the errors reported. */
+static int
+check_proxy(cfg_t *sec, cfg_t *defs, const char *file, int line, int proto)
+{
+	const char	*name = cfg_title(sec), *mode = cfg_getstr(sec, "mode");
+	const char	*v = cfg_getstr(pick(sec, defs, "proxy_protocol"),
+			    "proxy_protocol");
+	int		 own = cfg_size(sec, "proxy_protocol") > 0;
+
+	if (v == NULL || strcmp(v, "off") == 0)
+		return 0;
+	if (own && (proto == PROTO_UDP || proto == PROTO_UNIX_DGRAM ||
+	    (mode && strcmp(mode, "nowait") != 0))) {
+		load_error(file, line, "service '%s': proxy_protocol is for "
+		    "tcp and unix stream services in mode nowait", name);
+		return 1;
+	}
+	if (proto == PROTO_TCP && (own || mode == NULL ||
+	    strcmp(mode, "nowait") == 0) && cfg_size(pick(sec, defs,
+	    "proxy_from"), "proxy_from") == 0) {
+		load_error(file, line, "service '%s': proxy_protocol needs "
+		    "proxy_from, the load balancers trusted to send it", name);
+		return 1;
+	}
 	return 0;
 }
 
 /* Checks what only a whole section can show; 0 when it may be built. */
 static int
-check_section(cfg_t *sec, const char *file)
+check_section(cfg_t *sec, cfg_t *defs, const char *file)
 {
 	const char	*name = cfg_title(sec);
 	int		 line = title_line(file, name, sec->line);
@@ -1172,6 +1232,7 @@ check_section(cfg_t *sec, const char *file)
 		    "wait", name);
 	if (cfg_size(sec, "builtin") && unix_sock)
 		SECTION_ERROR("service '%s': builtins serve tcp and udp", name);
+	errs += check_proxy(sec, defs, file, line, proto);
 #undef SECTION_ERROR
 	return errs ? -1 : 0;
 }
@@ -1194,7 +1255,7 @@ service_build(cfg_t *sec, cfg_t *defs, const char *file)
 	const char	*user, *group;
 	int		 rc, line = title_line(file, cfg_title(sec), sec->line);
 
-	if (check_section(sec, file) != 0)
+	if (check_section(sec, defs, file) != 0)
 		return NULL;
 	if ((svc = calloc(1, sizeof(*svc))) == NULL)
 		goto oom;
@@ -1440,6 +1501,7 @@ service_unref(struct service *svc)
 	free(svc->reject_msg);
 	free(svc->chdir);
 	free(svc->chroot);
+	free(svc->proxy_from);
 	free(svc->sock_path);
 	free(svc);
 }

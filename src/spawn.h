@@ -9,7 +9,7 @@
 struct service;
 
 /* Room for the strings of the per-connection variables. */
-#define SPAWN_CONNENV	512
+#define SPAWN_CONNENV	1536	/* 512, and 1 KiB from a PROXY header */
 
 /* What the one setup function needs; the child writes err and stage. */
 struct spawn_args {
@@ -46,6 +46,17 @@ struct spawn_local {
 size_t		 spawn_conn_env(const struct service *,
 		    const struct spawn_local *local, int fd,
 		    const struct sockaddr *sa, char *buf, char *peer,
+		    size_t peerlen);
+/* The same for a connection behind a load balancer that sent a PROXY
+ * header: the TCP variables name the client src and the address dst it
+ * reached, PROXYREMOTEIP/PROXYREMOTEPORT the balancer at real (on a unix
+ * listener, the UNIX variables describe the balancer); peer is "ip:port
+ * via ip:port". With src NULL (a header that does not name the client)
+ * it is spawn_conn_env() for real. */
+size_t		 spawn_proxy_env(const struct service *,
+		    const struct spawn_local *local, int fd,
+		    const struct sockaddr *src, const struct sockaddr *dst,
+		    const struct sockaddr *real, char *buf, char *peer,
 		    size_t peerlen);
 /* The same for a handler given the listening socket itself (mode wait or
  * pool): PROTO and the local address only. */
