@@ -13,6 +13,7 @@
 #include "builtin.h"
 #include "config.h"
 #include "log.h"
+#include "loop.h"
 #include "runtime.h"
 #include "spawn.h"
 
@@ -20,6 +21,17 @@
 #define CHARGEN_LINE	72
 #define DGRAM_BATCH	16
 #define DGRAM_MAX	8192
+#define REPLY_SLOTS	1024	/* sources remembered, a power of two */
+#define REPLY_RATE	50	/* replies a second to one source */
+
+/* Replies per source in the current second: a forged source cannot turn
+ * a builtin into a flood. Sources sharing a slot share its budget. */
+struct reply_slot {
+	uint64_t	second;
+	unsigned	count;
+};
+
+static struct reply_slot	 replies[REPLY_SLOTS];
 
 static size_t
 daytime_text(char *buf, size_t len)
@@ -131,8 +143,37 @@ dgram_ignored(const struct sockaddr_storage *ss)
 	return 1;
 }
 
+static int
+reply_allowed(const struct sockaddr_storage *ss)
+{
+	const unsigned char	*p;
+	size_t			 len, i;
+	unsigned		 h = 2166136261u;
+	struct reply_slot	*r;
+	uint64_t		 second = loop_now() / 1000;
+
+	if (ss->ss_family == AF_INET) {
+		p = (const unsigned char *)
+		    &((const struct sockaddr_in *)ss)->sin_addr;
+		len = 4;
+	} else {
+		p = (const unsigned char *)
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		len = 16;
+	}
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	r = &replies[h & (REPLY_SLOTS - 1)];
+	if (r->second != second) {
+		r->second = second;
+		r->count = 0;
+	}
+	return r->count++ < REPLY_RATE;
+}
+
 void
-builtin_dgram(const struct service *svc, int fd, struct service_stats *st)
+builtin_dgram(const struct service *svc, int fd, struct service_stats *st,
+    int (*own)(const struct sockaddr_storage *))
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
@@ -147,7 +188,8 @@ builtin_dgram(const struct service *svc, int fd, struct service_stats *st)
 		    (struct sockaddr *)&ss, &sslen);
 		if (n < 0)
 			return;
-		if (dgram_ignored(&ss)) {
+		if (dgram_ignored(&ss) || own(&ss) ||
+		    (svc->builtin != BUILTIN_DISCARD && !reply_allowed(&ss))) {
 			st->dropped++;
 			continue;
 		}

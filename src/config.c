@@ -1128,9 +1128,12 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 	const char	*um = PICKSTR("umask");
 	int		 i;
 
-	if (build_cidrs(pick(sec, defs, "allow"), "allow", &svc->allow,
+	/* a unix client has no address: the lists of defaults are not
+	 * for it (its own section may not have any) */
+	if (svc->protocol != PROTO_UNIX && svc->protocol != PROTO_UNIX_DGRAM &&
+	    (build_cidrs(pick(sec, defs, "allow"), "allow", &svc->allow,
 	    &svc->nallow) != 0 || build_cidrs(pick(sec, defs, "deny"), "deny",
-	    &svc->deny, &svc->ndeny) != 0)
+	    &svc->deny, &svc->ndeny) != 0))
 		return -1;
 	svc->max_instances = (unsigned)PICKINT("max_instances");
 	svc->per_source = (unsigned)PICKINT("per_source");
@@ -1223,6 +1226,10 @@ check_section(cfg_t *sec, cfg_t *defs, const char *file)
 		    "port or address", name);
 	if (!unix_sock && cfg_size(sec, "path"))
 		SECTION_ERROR("service '%s': path is for unix sockets", name);
+	if (unix_sock && (cfg_size(sec, "allow") || cfg_size(sec, "deny")))
+		SECTION_ERROR("service '%s': allow and deny are for IP "
+		    "clients; the socket's owner, group and mode say who may "
+		    "connect to a unix socket", name);
 	if (mode && cfg_size(sec, "builtin") && strcmp(mode, "nowait") != 0)
 		SECTION_ERROR("service '%s': a builtin runs in mode nowait",
 		    name);

@@ -645,7 +645,8 @@ conn_readable(struct listener *l)
 	int			 i, fd;
 
 	if (l->svc->builtin && dgram(l->svc)) {
-		builtin_dgram(l->svc, l->ev.fd, &l->rt->stats);
+		builtin_dgram(l->svc, l->ev.fd, &l->rt->stats,
+		    listener_own_dgram);
 		return;
 	}
 	if (l->svc->mode == MODE_WAIT) {

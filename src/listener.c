@@ -107,17 +107,65 @@ unix_prepare(const struct service *svc)
 	return unlink(svc->sock_path);
 }
 
-/* Owner and mode of a unix socket, applied before listen. */
+/* Binds fd at the service's path with its owner and mode. Changing them
+ * by path after bind would let whoever can write the directory swap in a
+ * link, and root would change the owner and mode of its target. So the
+ * socket is made in a directory of our own next to the path (bound
+ * through /proc/self/fd, changed through that directory's fd), and only
+ * then renamed into place. */
 static int
-unix_finish(const struct service *svc)
+unix_bind(int fd, const struct service *svc)
 {
+	struct sockaddr_un	 sun;
+	char			 dir[sizeof(sun.sun_path) + 16], *slash;
+	int			 dfd = -1, rc = -1, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (svc->sock_uid == (uid_t)-1 && svc->sock_gid == (gid_t)-1 &&
+	    svc->sock_mode < 0) {
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+		    svc->sock_path);
+		return bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	}
+	snprintf(dir, sizeof(dir), "%s", svc->sock_path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".pinetd.XXXXXX");
+	else
+		snprintf(slash + 1, sizeof(dir) - (size_t)(slash + 1 - dir),
+		    ".pinetd.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		goto out;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d/s",
+	    dfd);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
+		goto out;
 	if ((svc->sock_uid != (uid_t)-1 || svc->sock_gid != (gid_t)-1) &&
-	    chown(svc->sock_path, svc->sock_uid, svc->sock_gid) != 0)
-		return -1;
+	    fchownat(dfd, "s", svc->sock_uid, svc->sock_gid,
+	    AT_SYMLINK_NOFOLLOW) != 0)
+		goto out_unlink;
 	if (svc->sock_mode >= 0 &&
-	    chmod(svc->sock_path, (mode_t)svc->sock_mode) != 0)
-		return -1;
-	return 0;
+	    fchmodat(dfd, "s", (mode_t)svc->sock_mode, 0) != 0)
+		goto out_unlink;
+	if (renameat(dfd, "s", AT_FDCWD, svc->sock_path) != 0)
+		goto out_unlink;
+	rc = 0;
+	goto out;
+out_unlink:
+	saved = errno;
+	(void)unlinkat(dfd, "s", 0);
+	errno = saved;
+out:
+	saved = errno;
+	if (dfd >= 0)
+		close(dfd);
+	(void)rmdir(dir);
+	errno = saved;
+	return rc;
 }
 
 static int
@@ -139,11 +187,11 @@ listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 	if ((ss->ss_family != AF_UNIX && setsockopt(fd, SOL_SOCKET,
 	    SO_REUSEADDR, &on, sizeof(on)) != 0) ||
 	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &on, sizeof(on)) != 0) ||
+	    IPV6_V6ONLY, &on, sizeof(on)) != 0))
+		goto fail;
+	if (ss->ss_family == AF_UNIX ? unix_bind(fd, svc) != 0 :
 	    bind(fd, (const struct sockaddr *)ss, len) != 0)
 		goto fail;
-	if (ss->ss_family == AF_UNIX && unix_finish(svc) != 0)
-		goto fail_unlink;
 	if (type == SOCK_STREAM && listen(fd, svc->backlog) != 0)
 		goto fail_unlink;
 	/* pool handlers accept by themselves, blocking as programs expect */
@@ -176,6 +224,35 @@ listener_free(struct listener *l)
 	runtime_unref(l->rt);
 	service_unref(l->svc);
 	free(l);
+}
+
+int
+listener_own_dgram(const struct sockaddr_storage *ss)
+{
+	const struct listener	*l;
+	struct sockaddr_storage	 any;
+
+	LIST_FOREACH(l, &listeners, entry) {
+		if (!l->svc->builtin || !dgram(l->svc) ||
+		    l->addr.ss_family != ss->ss_family)
+			continue;
+		if (addr_equal(&l->addr, ss))
+			return 1;
+		if (!l->wildcard)
+			continue;
+		/* a wildcard one answers from any local address: match
+		 * its port, from anywhere */
+		any = *ss;
+		if (any.ss_family == AF_INET)
+			((struct sockaddr_in *)&any)->sin_addr =
+			    ((const struct sockaddr_in *)&l->addr)->sin_addr;
+		else
+			((struct sockaddr_in6 *)&any)->sin6_addr =
+			    ((const struct sockaddr_in6 *)&l->addr)->sin6_addr;
+		if (addr_equal(&l->addr, &any))
+			return 1;
+	}
+	return 0;
 }
 
 /* A listener is polled unless paused (a timer runs), held (its service

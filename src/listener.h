@@ -74,5 +74,8 @@ void	listener_unhold(struct listener *);
 /* A handler ended: listeners held while their service was full (as full
  * says) resume polling if it no longer is. */
 void	listener_release_held(int (*full)(const struct runtime *));
+/* True when ss is the address and port of one of our datagram builtins:
+ * answering it would start an endless loop between the two. */
+int	listener_own_dgram(const struct sockaddr_storage *);
 
 #endif

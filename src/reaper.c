@@ -27,6 +27,9 @@ static struct childlist	 table[CHILD_BUCKETS];
 static struct childlist	 dead = LIST_HEAD_INITIALIZER(dead);
 static unsigned		 nchildren;
 
+#define STDERR_TURN	4096	/* bytes read from one handler per loop turn */
+#define STDERR_RATE	16384	/* bytes a second from one handler */
+
 /* Draining at stop. */
 static struct timer	 drain_timer;
 static void		(*drain_done)(void);
@@ -153,6 +156,7 @@ stderr_consume(struct child *c, int final)
 static void
 stderr_close(struct child *c)
 {
+	loop_timer_cancel(&c->errpause);
 	if (c->err.fd < 0)
 		return;
 	/* Explicitly: a worker forked a moment ago may still hold a copy of
@@ -164,17 +168,50 @@ stderr_close(struct child *c)
 }
 
 static void
-stderr_read(struct evsrc *src, uint32_t events)
+stderr_resume(struct timer *t)
 {
-	struct child	*c = (struct child *)((char *)src -
-			    offsetof(struct child, err));
+	struct child *c = (struct child *)((char *)t -
+	    offsetof(struct child, errpause));
+
+	if (c->err.fd >= 0 && loop_mod(&c->err, EPOLLIN) != 0)
+		log_warn("epoll_ctl stderr pipe");
+}
+
+/* Reads a bounded amount a turn (the pipe is level-triggered: the rest
+ * waits for the next turn, after other events) and a bounded amount a
+ * second: past it the pipe is left alone until the next second, and the
+ * handler waits on its own writes. Neither a handler writing without end
+ * nor a slow log can take the master from its other work. */
+static void
+stderr_drain(struct child *c, size_t cap)
+{
+	struct evsrc	*src = &c->err;
+	uint64_t	 now = loop_now();
+	size_t		 turn = 0;
 	ssize_t		 n;
 
-	(void)events;
-	for (;;) {
+	if (c->errsec != now / 1000) {
+		c->errsec = now / 1000;
+		c->errbytes = 0;
+	}
+	while (turn < cap) {
+		if (c->errbytes >= STDERR_RATE) {
+			if (!c->errslow) {
+				c->errslow = 1;
+				log_info("%s[%ld]: more than %d bytes a second "
+				    "on stderr; reading it slower",
+				    c->svc->name, (long)c->pid, STDERR_RATE);
+			}
+			(void)loop_mod(&c->err, 0);
+			c->errpause.cb = stderr_resume;
+			loop_timer_arm(&c->errpause, 1000 - now % 1000);
+			return;
+		}
 		n = read(src->fd, c->errbuf + c->errlen,
 		    sizeof(c->errbuf) - c->errlen);
 		if (n > 0) {
+			turn += (size_t)n;
+			c->errbytes += (size_t)n;
 			c->errlen += (size_t)n;
 			stderr_consume(c, 0);
 			continue;
@@ -184,6 +221,14 @@ stderr_read(struct evsrc *src, uint32_t events)
 		stderr_close(c);	/* EOF or error */
 		return;
 	}
+}
+
+static void
+stderr_read(struct evsrc *src, uint32_t events)
+{
+	(void)events;
+	stderr_drain((struct child *)((char *)src -
+	    offsetof(struct child, err)), STDERR_TURN);
 }
 
 void
@@ -247,14 +292,16 @@ out:
 static void
 child_exited(struct child *c, int status)
 {
-	/* Whatever it wrote before exiting is in the pipe by now. */
+	/* Whatever it wrote before exiting is in the pipe by now (what a
+	 * handler over its stderr rate left there is dropped). */
 	if (c->err.fd >= 0) {
-		stderr_read(&c->err, EPOLLIN);
+		stderr_drain(c, STDERR_RATE);
 		stderr_close(c);
 	}
 	/* What a handler left in its group would keep the client's socket
 	 * and escape every limit: it ends with the handler. */
 	(void)kill(-c->pid, SIGKILL);
+	loop_timer_cancel(&c->errpause);
 	loop_timer_cancel(&c->deadline);
 	LIST_REMOVE(c, hash);
 	nchildren--;

@@ -28,6 +28,10 @@ struct child {
 	int		 chan;		/* a channel to it, or -1; closed
 					 * when it ends */
 	struct evsrc	 err;		/* read end of its stderr pipe, or -1 */
+	struct timer	 errpause;	/* stderr over its rate: read later */
+	uint64_t	 errsec;	/* the second errbytes counts in */
+	size_t		 errbytes;	/* read from stderr in errsec */
+	int		 errslow;	/* the slowing down was logged */
 	size_t		 errlen;
 	char		 errbuf[CHILD_ERRBUF];
 	struct timer	 deadline;	/* the service's timeout */

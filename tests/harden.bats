@@ -426,3 +426,175 @@ EOF
 	[ "$(stat -c %i "$T/svc.sock")" = "$ino" ]
 	kill "$DGRAM_PID"
 }
+
+# Owner and mode of a unix socket are never changed by path, where a link
+# swapped in by whoever can write the directory would be followed.
+@test "a unix socket's owner and mode are set without a chown or chmod by path" {
+	[ "$(id -u)" -eq 0 ] || skip "socket_owner needs root"
+	command -v strace >/dev/null || skip "no strace"
+	S=$T/svc.sock
+	write_conf <<EOF
+service u {
+	protocol = unix
+	path = "$S"
+	socket_owner = "nobody"
+	socket_group = "daemon"
+	socket_mode = "0660"
+	shell = "echo u"
+}
+EOF
+	# LeakSanitizer cannot run under ptrace
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -qq -o "$T/trace" -e trace=chown,lchown,fchownat,chmod,fchmodat,rename,renameat,renameat2 \
+	    "$PINETD" -f "$CONF" -c "$T/ctl.sock" -v >"$LOG" 2>&1 &
+	tracer=$!
+	wait_log 'ready:'
+	master=$(sed -n 's/^pinetd\[\([0-9]*\)\]: ready:.*/\1/p' "$LOG")
+	[ "$(stat -c '%U %G %a' "$S")" = "nobody daemon 660" ]
+	kill -TERM "$master"
+	wait "$tracer"
+	run ! grep -E "(chown|chmod)(at)?\((AT_FDCWD, )?\"$S\"" "$T/trace"
+	grep -qE "rename(at2?)?\(.*\"$S\"" "$T/trace"
+	[ -z "$(find "$T" -name '.pinetd.*')" ]
+}
+
+# send_from SPORT DPORT: one UDP datagram to 127.0.0.1:DPORT whose source
+# is 127.0.0.1:SPORT, written whole on a raw socket (root only).
+send_from() {
+	perl -e '
+		use Socket;
+		my ($sport, $dport) = @ARGV;
+		socket(my $s, PF_INET, SOCK_RAW, 255) or die "raw socket: $!";
+		my $data = "x";
+		my $udp = pack("nnnn", $sport, $dport, 8 + length($data), 0) . $data;
+		my $ip = pack("CCnnnCCnNN", 0x45, 0, 20 + length($udp), 0, 0,
+		    64, 17, 0, 0x7f000001, 0x7f000001);
+		send($s, $ip . $udp, 0, sockaddr_in(0, inet_aton("127.0.0.1")))
+		    or die "send: $!";' "$1" "$2"
+}
+
+@test "a datagram from one UDP builtin to another starts no loop" {
+	[ "$(id -u)" -eq 0 ] || skip "a raw socket needs root"
+	P=$(free_port)
+	write_conf <<EOF
+service echo {
+	port = $P
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = echo
+}
+service gen {
+	port = $((P + 1))
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = chargen
+}
+EOF
+	start_pinetd
+	send_from "$P" $((P + 1))
+	sleep 0.5	# let a loop, if any, get going
+	before=$(master_cpu)
+	sleep 2
+	used=$(( $(master_cpu) - before ))
+	echo "# master CPU over 2 s after the datagram: $used ticks" >&3
+	[ "$used" -le 20 ]
+}
+
+@test "UDP builtin replies to one source are rate-limited" {
+	P=$(free_port)
+	write_conf <<EOF
+service echo {
+	port = $P
+	protocol = udp
+	address = { "127.0.0.1" }
+	builtin = echo
+}
+EOF
+	start_pinetd
+	got=$(timeout 20 perl -MIO::Socket::INET -MIO::Select -e '
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		    PeerPort => $ARGV[0], Proto => "udp") or die;
+		my $sel = IO::Select->new($s);
+		my $n = 0;
+		for (1 .. 400) {
+			$s->send("x");
+			while ($sel->can_read(0)) { $s->recv(my $b, 100); $n++; }
+		}
+		while ($sel->can_read(0.5)) { $s->recv(my $b, 100); $n++; }
+		print "$n\n";' "$P")
+	echo "# 400 datagrams sent at once, $got replies" >&3
+	[ "$got" -ge 1 ]
+	[ "$got" -le 100 ]
+}
+
+# A handler writing to its stderr without end: the master reads a bounded
+# amount a turn and a second, serves the other services, fires timeouts.
+@test "a handler flooding its stderr delays no other service, and its timeout fires" {
+	P=$(free_port)
+	write_conf <<EOF
+service noisy {
+	port = $P
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	stderr = log
+	timeout = 3
+	kill_grace = 1
+	shell = "exec yes flood >&2"
+}
+service s {
+	port = $((P + 1))
+	address = { "127.0.0.1" }
+	prefork = $PREFORK
+	shell = "echo s"
+}
+EOF
+	start_pinetd
+	(client 127.0.0.1 "$P" </dev/null >/dev/null || true) &
+	wait_log 'noisy\[[0-9]+\]: flood'
+	worst=0
+	for i in $(seq 10); do
+		start=$(date +%s%N)
+		out=$(timeout 3 socat -t 2 - "TCP:127.0.0.1:$((P + 1))" </dev/null || true)
+		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		[ "$out" = s ] || ms=99999
+		[ "$ms" -gt "$worst" ] && worst=$ms
+		[ "$ms" -lt 2000 ] || break
+	done
+	echo "# worst of 10 requests while a handler floods stderr: $worst ms" >&3
+	if [ "$worst" -ge 2000 ]; then
+		# a master stuck reading would never end at SIGTERM
+		kill -KILL "$PID"
+		PID=
+		false
+	fi
+	wait_log 'noisy: pid [0-9]+ from .* timed out after 3s' 10
+	wait_log 'noisy: pid [0-9]+ from .* killed by signal' 10
+	grep -q 'more than 16384 bytes a second on stderr; reading it slower' "$LOG"
+}
+
+# A unix client has no address: allow and deny cannot say anything of it.
+@test "allow or deny in a unix service's section is a FILE:LINE error; those of defaults do not apply" {
+	S=$T/u.sock
+	write_conf <<EOF
+service u {
+	protocol = unix
+	path = "$S"
+	allow = { "127.0.0.1" }
+	shell = "echo u"
+}
+EOF
+	run "$PINETD" -t -f "$CONF"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$CONF:1: service 'u': allow and deny are for IP clients"* ]]
+	write_conf <<EOF
+defaults { deny = { "0.0.0.0/0", "::/0" } allow = { "192.0.2.1" } }
+service u {
+	protocol = unix
+	path = "$S"
+	shell = "echo u"
+}
+EOF
+	start_pinetd
+	[ "$(timeout 5 socat - "UNIX-CONNECT:$S" </dev/null)" = u ]
+}
