@@ -14,11 +14,12 @@ proxy_conf() {
 	write_handler show <<'SH'
 #!/bin/sh
 IFS= read -r line
-printf 'R=%s:%s L=%s:%s B=%s:%s A=%s U=%s S=%s/%s/%s C=%s P=%s line=%s\n' \
+printf 'R=%s:%s L=%s:%s B=%s:%s A=%s U=%s S=%s/%s/%s C=%s X=%s P=%s line=%s\n' \
     "$TCPREMOTEIP" "$TCPREMOTEPORT" "$TCPLOCALIP" "$TCPLOCALPORT" \
     "${PROXYREMOTEIP-}" "${PROXYREMOTEPORT-}" "${PROXY_ALPN-}" \
     "${PROXY_UNIQUE_ID-}" "${SSL_PROTOCOL-}" "${SSL_CIPHER-}" \
-    "${SSL_TLS_SNI_SERVERNAME-}" "${SSL_PEER_CERT_CN-}" "$PROTO" "$line"
+    "${SSL_TLS_SNI_SERVERNAME-}" "${SSL_PEER_CERT_CN-}" \
+    "${UNIXREMOTEEUID-}" "$PROTO" "$line"
 SH
 	write_conf <<EOF2
 defaults { user = "nobody" prefork = $PREFORK }
@@ -184,6 +185,27 @@ SH
 	wait_log "px: refused 192\.0\.2\.70 port [0-9]+ \(per_source"
 	wait "$first"
 	[ "$(cat "$T/first")" = "served 192.0.2.70 first" ]
+}
+
+@test "proxy on a unix stream socket: the header's client, the balancer's uid" {
+	proxy_conf v2
+	cat >>"$CONF" <<EOF2
+service pu {
+	protocol = "unix"
+	path = "$T/px.sock"
+	socket_mode = "0666"
+	exec = "$T/show"
+	proxy_protocol = "any"
+}
+EOF2
+	start_pinetd
+	run "$CLIENT" -2 --src 192.0.2.80 --sport 8080 --payload 'unix\n' \
+	    --unix "$T/px.sock"
+	[[ "$output" =~ ^R=192\.0\.2\.80:8080\ L=198\.51\.100\.7:[0-9]+\ B=:\ .*X=$(id -u)\ P=TCP\ line=unix$ ]]
+	run "$CLIENT" -2 --local --payload 'local\n' --unix "$T/px.sock"
+	[[ "$output" =~ X=$(id -u)\ P=UNIX\ line=local$ ]]
+	run "$CLIENT" --raw 0102 --unix "$T/px.sock"
+	[ -z "$output" ]
 }
 
 @test "proxy: config errors name the file and line" {
