@@ -161,3 +161,24 @@ host2 DOWN" ]
 		[[ "$output" =~ ^you\ are\ 127\.0\.0\.[56]:[0-9]+\ on\ p1\  ]]
 	done
 }
+
+# The README shows the same pair, without the comments (blank lines aside).
+strip_comments() {
+	perl -ne 's/\s*#.*//; print if /\S/' "$1"
+}
+
+readme_block() {
+	perl -e '
+		my ($key) = @ARGV; my ($seen, $in);
+		while (<STDIN>) {
+			if (/^```/ && $in) { last }
+			print if $in;
+			$in = 1 if $seen && /^```/;
+			$seen = 1 if index($_, $key) >= 0;
+		}' "$1" <"$BATS_TEST_DIRNAME/../README.md" | perl -ne 'print if /\S/'
+}
+
+@test "README: the haproxy.cfg and pinetd.conf pair is the one in etc/examples" {
+	[ "$(readme_block 'On the balancer')" = "$(strip_comments "$EX/haproxy.cfg")" ]
+	[ "$(readme_block 'On each pinetd host')" = "$(strip_comments "$EX/behind-haproxy.conf")" ]
+}
