@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -194,6 +195,13 @@ listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 		goto fail;
 	if (type == SOCK_STREAM && listen(fd, svc->backlog) != 0)
 		goto fail_unlink;
+	/* A balancer speaks first: woken only once its header has come,
+	 * the master reads it at once, without a wait in the loop. A silent
+	 * connection is then accepted a second later, and its proxy_timeout
+	 * starts. Best effort: without it, the header is waited for. */
+	if (svc->proxy && ss->ss_family != AF_UNIX)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &on,
+		    sizeof(on));
 	/* pool handlers accept by themselves, blocking as programs expect */
 	if (svc->mode == MODE_POOL && fcntl(fd, F_SETFL, 0) != 0)
 		goto fail_unlink;

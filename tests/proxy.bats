@@ -137,8 +137,9 @@ EOF2
 	[[ "$output" =~ ^R=192\.0\.2\.50:.*line=meanwhile$ ]]
 	wait "$silent"
 	t1=$(date +%s.%N)
-	# closed by the daemon after about a second, not at the client's 5 s
-	perl -e 'exit !($ARGV[1] - $ARGV[0] >= 0.9 && $ARGV[1] - $ARGV[0] < 3)' "$t0" "$t1"
+	# closed by the daemon about a second after the accept (which the
+	# kernel defers by up to a second more), not at the client's 5 s
+	perl -e 'exit !($ARGV[1] - $ARGV[0] >= 0.9 && $ARGV[1] - $ARGV[0] < 3.5)' "$t0" "$t1"
 	wait_log "px: PROXY header from 127\.0\.0\.1:[0-9]+: not complete within 1 s"
 	run "$PINETD_BUILD/src/pinetctl" -s "$T/ctl.sock" status --json
 	[[ "$output" == *'"header_timeouts":1'* ]]
