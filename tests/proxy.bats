@@ -245,3 +245,38 @@ EOF2
 	[[ "$output" == *"$CONF:15: service 'nofrom': proxy_protocol needs proxy_from"* ]]
 	[[ "$output" == *"$CONF:23: proxy_protocol: bad value 'v3'"* ]]
 }
+
+@test "proxy in defaults: for stream services in mode nowait only; a reload turns it off" {
+	P=$(free_port)
+	write_conf <<EOF2
+defaults {
+	proxy_protocol = "v2"
+	proxy_from = { "127.0.0.1" }
+}
+service t {
+	port = $P
+	address = { "127.0.0.1" }
+	builtin = "daytime"
+}
+service u {
+	port = $P
+	address = { "127.0.0.1" }
+	protocol = "udp"
+	builtin = "echo"
+}
+EOF2
+	start_pinetd
+	run "$CLIENT" -2 --src 192.0.2.90 --payload '' 127.0.0.1 "$P"
+	[ -n "$output" ]
+	wait_log "t: answered 192\.0\.2\.90:56324 via 127\.0\.0\.1:"
+	run "$CLIENT" --raw '' --payload 'x' 127.0.0.1 "$P"
+	[ -z "$output" ]
+	# off again, on the same socket: a client that says nothing gets
+	# the time at once (no deferred accept left over)
+	sed -i 's/proxy_protocol = "v2"/proxy_protocol = "off"/' "$CONF"
+	"$PINETD_BUILD/src/pinetctl" -s "$T/ctl.sock" reload
+	wait_log "reload"
+	run timeout 0.8 socat -u "TCP:127.0.0.1:$P" -
+	[ "$status" -eq 0 ]
+	[ -n "$output" ]
+}
