@@ -275,8 +275,9 @@ EOF2
 	# the time at once (no deferred accept left over)
 	sed -i 's/proxy_protocol = "v2"/proxy_protocol = "off"/' "$CONF"
 	"$PINETD_BUILD/src/pinetctl" -s "$T/ctl.sock" reload
-	wait_log "reload"
+	wait_log "reload done"
 	run timeout 0.8 socat -u "TCP:127.0.0.1:$P" -
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ -n "$output" ]
 }
