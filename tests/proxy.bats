@@ -281,3 +281,36 @@ EOF2
 	[ "$status" -eq 0 ]
 	[ -n "$output" ]
 }
+
+@test "proxy: at most 256 headers are read at once; the others wait in the backlog" {
+	proxy_conf v2 'proxy_timeout = 20'
+	start_pinetd
+	# 270 balancer connections that send a first byte of a header, then
+	# nothing until told (a line on stdin) to close
+	mkfifo "$T/go"
+	perl -MIO::Socket::IP -e '
+		my @s;
+		for (1 .. 270) {
+			my $s = IO::Socket::IP->new(PeerHost => "127.0.0.1",
+			    PeerPort => $ARGV[0]) or die "connect: $!";
+			syswrite($s, "\r");
+			push @s, $s;
+		}
+		open(my $go, "<", $ARGV[1]) or die; <$go>;
+		close($_) for @s;' "$P" "$T/go" &
+	local holder=$!
+	wait_for sh -c "'$PINETD_BUILD/src/pinetctl' -s '$T/ctl.sock' status | grep -q 'PROXY headers: 256 being read (max 256)'"
+	# a good client now waits behind them
+	"$CLIENT" -2 --src 192.0.2.99 --payload 'later\n' --timeout 10 \
+	    127.0.0.1 "$P" >"$T/later" &
+	local later=$!
+	sleep 1
+	[ ! -s "$T/later" ]
+	run "$PINETD_BUILD/src/pinetctl" -s "$T/ctl.sock" status
+	[[ "$output" == *"PROXY headers: 256 being read (max 256)"* ]]
+	echo go >"$T/go"
+	wait "$holder"
+	wait "$later"
+	[[ "$(cat "$T/later")" =~ ^R=192\.0\.2\.99:.*line=later$ ]]
+	wait_for sh -c "'$PINETD_BUILD/src/pinetctl' -s '$T/ctl.sock' status --json | grep -q '\"bad_headers\":270'"
+}
