@@ -1166,7 +1166,8 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 static int
 check_proxy(cfg_t *sec, cfg_t *defs, const char *file, int line, int proto)
 {
-	const char	*name = cfg_title(sec), *mode = cfg_getstr(sec, "mode");
+	const char	*name = cfg_title(sec);
+	const char	*mode = cfg_getstr(sec, "mode");
 	const char	*v = cfg_getstr(pick(sec, defs, "proxy_protocol"),
 			    "proxy_protocol");
 	int		 own = cfg_size(sec, "proxy_protocol") > 0;

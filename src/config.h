@@ -88,9 +88,9 @@ struct service {
 
 	/* PROXY protocol (conn.c reads the header): PROXY_V1/V2 mask. */
 	int		 proxy;		/* 0: off */
-	struct cidr	*proxy_from;	/* balancers trusted to send it */
+	struct cidr	*proxy_from;	/* the balancers trusted */
 	size_t		 nproxy_from;
-	unsigned	 proxy_timeout;	/* seconds for the whole header */
+	unsigned	 proxy_timeout;	/* seconds for a whole header */
 
 	unsigned	 refs;		/* config + what runs on it */
 };

@@ -1,11 +1,12 @@
 /* conn.c: a connection from accept to its end. The path, in order:
  * conn_readable accepts; behind a load balancer (proxy_protocol) the
  * connection first waits, without blocking the master, for its PROXY
- * header (pending_*), which names the client; conn_dispatch asks policy.c to admit it (which
- * counts it; refused for a limit, it is kept and asked again a few
- * times), then hands it to an idle worker, spawns a handler, or serves
- * a builtin; the handler's exit comes back to conn_end, the one place the
- * counts are released. Datagram builtins and mode wait are passed on. */
+ * header (pending_*), which names the client; conn_dispatch asks
+ * policy.c to admit it (which counts it; refused for a limit, it is kept
+ * and asked again a few times), then hands it to an idle worker, spawns
+ * a handler, or serves a builtin; the handler's exit comes back to
+ * conn_end, the one place the counts are released. Datagram builtins and
+ * mode wait are passed on. */
 #include "ac-config.h"
 
 #include <sys/epoll.h>
@@ -367,7 +368,8 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 	struct spawn_local	 local = { l->addr.ss_family, l->localip,
 				    l->localport, l->wildcard };
 	struct source		*src;
-	char			 envbuf[SPAWN_CONNENV], peerbuf[ADDR_STRLEN + 8];
+	char			 envbuf[SPAWN_CONNENV];
+	char			 peerbuf[ADDR_STRLEN + 8];
 	const char		*env = envbuf, *peer = peerbuf;
 	size_t			 envlen;
 	int			 reason;
@@ -511,7 +513,7 @@ pending_readable(struct evsrc *ev, uint32_t events)
 
 	(void)events;
 	if ((r = proxy_read(p->ev.fd, &p->buf, p->versions)) == 0)
-		return;		/* level-triggered: 0 only after EAGAIN */
+		return;	/* level-triggered: 0 only after EAGAIN */
 	loop_del(&p->ev);
 	pending_done(p, r);
 }
