@@ -300,7 +300,7 @@ proxy_text(struct strbuf *sb)
 		}
 	if (!any)
 		return;
-	strbuf_printf(sb, "\nPROXY headers: %u being read (max %u)\n",
+	strbuf_printf(sb, "PROXY headers: %u being read (max %u)\n",
 	    conn_proxy_pending(), CONN_PROXY_PENDING_MAX);
 	strbuf_printf(sb, "%-*s  %-7s  %7s  %7s  %7s  %8s  %9s\n", (int)w,
 	    "SERVICE", "PROXY", "TIMEOUT", "PROXIED", "BAD", "TIMEDOUT",
