@@ -4,6 +4,7 @@
  * running handlers finish under the service record they started with. */
 #include "ac-config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "policy.h"
 #include "prefork.h"
+#include "proctitle.h"
 #include "reload.h"
 #include "runtime.h"
 
@@ -58,11 +60,21 @@ reload_run(char *msg, size_t len)
 {
 	struct config	*old = *confp, *new;
 	struct errbuf	 e = { msg, len, 0 };
+	char		 line[PATH_MAX + 100];
 
 	if (len)
 		msg[0] = '\0';
 	log_info("reloading %s", conf_path);
-	if ((new = config_load(conf_path, reload_error, &e)) == NULL) {
+	if ((new = config_load(conf_path, reload_error, &e)) != NULL &&
+	    new->nservices == 0 && !new->allow_empty) {
+		/* an empty file (half-written, truncated) would stop all */
+		snprintf(line, sizeof(line), "%s:1: no service defined; set "
+		    "allow_empty = true to run with none", conf_path);
+		reload_error(line, &e);
+		config_free(new);
+		new = NULL;
+	}
+	if (new == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
 		last = "failed";
 		return -1;
@@ -85,7 +97,7 @@ reload_run(char *msg, size_t len)
 	if (prefork_start(new) != 0)
 		log_warnx("reload: worker pools could not all be set up");
 	config_free(old);
-	setproctitle("master [%zu services]", new->nservices);
+	proctitle_set("master [%zu services]", new->nservices);
 	snprintf(msg, len, "reloaded: %zu services, %u listeners\n",
 	    new->nservices, listener_count());
 	log_info("reload done: %zu services, %u listeners", new->nservices,
