@@ -269,19 +269,30 @@ spawn_proxy_env(const struct service *svc, const struct spawn_local *l,
 	return off;
 }
 
+/* The slots in use are the last ones, and the environment starts at the
+ * first of them: a connection with fewer variables than slots (most
+ * have 5 of 16) leaves no filler in the handler's environment. */
+static int	env_skip;
+
 void
 spawn_set_env(const struct service *svc, const char *buf, size_t len)
 {
-	const char	*p = buf, *end = buf + len;
-	int		 i;
+	const char	*p, *end = buf + len;
+	int		 i, n = 0;
 
-	for (i = 0; i < CONN_ENV_SLOTS; i++) {
-		if (p < end) {
-			svc->envp[i] = (char *)p;
-			p += strlen(p) + 1;
-		} else
-			svc->envp[i] = (char *)"_=";
-	}
+	for (p = buf; p < end && n < CONN_ENV_SLOTS; p += strlen(p) + 1)
+		n++;
+	env_skip = CONN_ENV_SLOTS - n;
+	for (i = 0; i < env_skip; i++)
+		svc->envp[i] = (char *)"_=";
+	for (p = buf; i < CONN_ENV_SLOTS; p += strlen(p) + 1)
+		svc->envp[i++] = (char *)p;
+}
+
+char *const *
+spawn_envp(const struct service *svc)
+{
+	return svc->envp + env_skip;
 }
 
 int
@@ -505,7 +516,7 @@ spawn_handler(const struct service *svc, int fd, int *stderr_fd, int *err,
 	a.client = fd;
 	a.errout = spawn_errout(svc, fd, p[1]);
 	a.report = -1;
-	a.envp = svc->envp;
+	a.envp = spawn_envp(svc);
 	/* The child borrows our memory and our stack-less mm until exec:
 	 * this is what posix_spawn does, minus what it cannot set up. */
 	pid = clone(spawn_child_main, stack + SPAWN_STACK,

@@ -62,9 +62,11 @@ size_t		 spawn_proxy_env(const struct service *,
  * pool): PROTO and the local address only. */
 size_t		 spawn_listener_env(const struct service *,
 		    const struct spawn_local *local, char *buf);
-/* Points the service's per-connection env slots at the strings in buf. */
+/* Points the service's per-connection env slots at the strings in buf;
+ * spawn_envp() is then the environment to exec with. */
 void		 spawn_set_env(const struct service *, const char *buf,
 		    size_t len);
+char *const	*spawn_envp(const struct service *);
 /* Starts a handler for client fd in a vfork-class child; returns its pid
  * and sets *stderr_fd to the read end of its stderr pipe (or -1). On a
  * setup or exec failure the child has exited: *err and *stage say why. */

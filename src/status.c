@@ -274,9 +274,7 @@ status_text(struct strbuf *sb)
 static const char *
 proxy_versions(const struct service *svc)
 {
-	static const char *names[] = { "off", "v1", "v2", "any" };
-
-	return svc->proxy >= 0 && svc->proxy <= 3 ? names[svc->proxy] : "?";
+	return names_get(names_proxy, svc->proxy);
 }
 
 /* Services behind a load balancer: the bound of headers read at once,
