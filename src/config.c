@@ -264,6 +264,53 @@ build_cidrs(cfg_t *sec, const char *name, struct cidr **out, size_t *n)
 #define PICKINT(name)	cfg_getint(pick(sec, defs, name), name)
 #define PICKSTR(name)	cfg_getstr(pick(sec, defs, name), name)
 
+/* The PROXY protocol applies to stream services in mode nowait; set in
+ * defaults { }, it is left off for the others (check_proxy refuses it
+ * set in one of them). A unix socket trusts whom its file mode lets in. */
+static int
+build_proxy(struct service *svc, cfg_t *sec, cfg_t *defs)
+{
+	int v = names_lookup(names_proxy, PICKSTR("proxy_protocol"));
+
+	if (v <= 0 || (svc->protocol != PROTO_TCP &&
+	    svc->protocol != PROTO_UNIX) || svc->mode != MODE_NOWAIT)
+		return 0;
+	svc->proxy = v;		/* "v1" 1, "v2" 2, "any" 3: PROXY_V* */
+	svc->proxy_timeout = (unsigned)PICKINT("proxy_timeout");
+	return build_cidrs(pick(sec, defs, "proxy_from"), "proxy_from",
+	    &svc->proxy_from, &svc->nproxy_from);
+}
+
+/* proxy_protocol: only where a stream is accepted in the master, and
+ * never without the balancers it trusts. Returns the errors reported. */
+static int
+check_proxy(cfg_t *sec, cfg_t *defs, const char *file, int line)
+{
+	const char	*name = cfg_title(sec);
+	const char	*mode = cfg_getstr(sec, "mode");
+	const char	*v = PICKSTR("proxy_protocol");
+	int		 proto = names_lookup(names_protocol,
+			    cfg_getstr(sec, "protocol"));
+	int		 own = cfg_size(sec, "proxy_protocol") > 0;
+
+	if (v == NULL || strcmp(v, "off") == 0)
+		return 0;
+	if (own && (proto == PROTO_UDP || proto == PROTO_UNIX_DGRAM ||
+	    (mode && strcmp(mode, "nowait") != 0))) {
+		conf_error(file, line, "service '%s': proxy_protocol is for "
+		    "tcp and unix stream services in mode nowait", name);
+		return 1;
+	}
+	if (proto == PROTO_TCP && (own || mode == NULL ||
+	    strcmp(mode, "nowait") == 0) && cfg_size(pick(sec, defs,
+	    "proxy_from"), "proxy_from") == 0) {
+		conf_error(file, line, "service '%s': proxy_protocol needs "
+		    "proxy_from, the load balancers trusted to send it", name);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 {
@@ -303,7 +350,7 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 	if (PICKSTR("chroot") &&
 	    (svc->chroot = strdup(PICKSTR("chroot"))) == NULL)
 		return -1;
-	return 0;
+	return build_proxy(svc, sec, defs);
 }
 
 /* Checks what only a whole section can show; returns the errors found. */
@@ -392,6 +439,7 @@ service_build(const struct conffile *f, cfg_t *sec, cfg_t *defs)
 	int		 line = conffile_title_line(f, cfg_title(sec), sec->line);
 
 	bad |= check_section(sec, file, line) != 0;
+	bad |= check_proxy(sec, defs, file, line) != 0;
 	if ((svc = calloc(1, sizeof(*svc))) == NULL)
 		goto oom;
 	svc->refs = 1;
@@ -675,6 +723,7 @@ service_unref(struct service *svc)
 	free(svc->reject_msg);
 	free(svc->chdir);
 	free(svc->chroot);
+	free(svc->proxy_from);
 	free(svc->sock_path);
 	free(svc);
 }

@@ -10,8 +10,9 @@
 #include "addr.h"
 
 /* service->envp starts with this many slots that each connection fills
- * (PROTO and the UCSPI addresses). */
-#define CONN_ENV_SLOTS	5
+ * (PROTO and the UCSPI addresses; behind a load balancer, its address or
+ * identity and up to 7 variables from the PROXY header). */
+#define CONN_ENV_SLOTS	16
 
 enum stderr_mode { STDERR_LOG, STDERR_CLIENT, STDERR_NULL };
 enum protocol { PROTO_TCP, PROTO_UDP, PROTO_UNIX, PROTO_UNIX_DGRAM };
@@ -84,6 +85,12 @@ struct service {
 	int		 umask;		/* -1: unchanged */
 	char		*chdir;
 	char		*chroot;
+
+	/* PROXY protocol (conn.c reads the header): PROXY_V1/V2 mask. */
+	int		 proxy;		/* 0: off */
+	struct cidr	*proxy_from;	/* the balancers trusted */
+	size_t		 nproxy_from;
+	unsigned	 proxy_timeout;	/* seconds for a whole header */
 
 	unsigned	 refs;		/* config + what runs on it */
 };

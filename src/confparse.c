@@ -389,6 +389,16 @@ cb_builtin(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 }
 
 static int
+cb_proxy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (names_lookup(names_proxy, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want v1, v2, any or off",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
 cb_protocol(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (names_lookup(names_protocol, value) < 0)
@@ -417,6 +427,7 @@ static const struct int_range int_ranges[] = {
 	{ "timeout",		0,	31536000 },
 	{ "kill_grace",		0,	3600 },
 	{ "nice",		-20,	19 },
+	{ "proxy_timeout",	1,	3600 },
 	{ "rlimit_nofile",	-1,	1048576 },
 	{ "rlimit_nproc",	-1,	4194304 },
 	{ "rlimit_as",		-1,	LONG_MAX / 2 },
@@ -472,7 +483,10 @@ cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 	CFG_INT_CB("nice", 0, dflt, cb_int), \
 	CFG_STR_CB("umask", NULL, nodef, cb_umask), \
 	CFG_STR_CB("chdir", NULL, nodef, cb_abspath), \
-	CFG_STR_CB("chroot", NULL, nodef, cb_abspath)
+	CFG_STR_CB("chroot", NULL, nodef, cb_abspath), \
+	CFG_STR_CB("proxy_protocol", "off", dflt, cb_proxy), \
+	CFG_STR_LIST_CB("proxy_from", NULL, nodef, cb_cidr), \
+	CFG_INT_CB("proxy_timeout", 3, dflt, cb_int)
 
 /* A service takes these from defaults { } unless it sets them. */
 #define SERVICE_OPTS \

@@ -1,11 +1,16 @@
 /* conn.c: a connection from accept to its end. The path, in order:
- * conn_readable accepts; conn_dispatch asks policy.c to admit it (which
- * counts it; refused for a limit, it is kept and asked again a few
- * times), then hands it to an idle worker, spawns a handler, or serves
- * a builtin; the handler's exit comes back to conn_end, the one place the
- * counts are released. Datagram builtins and mode wait are passed on. */
+ * conn_readable accepts; behind a load balancer (proxy_protocol) the
+ * connection first waits, without blocking the master, for its PROXY
+ * header (pending_*), which names the client; conn_dispatch asks
+ * policy.c to admit it (which counts it; refused for a limit, it is kept
+ * and asked again a few times), then hands it to an idle worker, spawns
+ * a handler, or serves a builtin; the handler's exit comes back to
+ * conn_end, the one place the counts are released. Datagram builtins and
+ * mode wait are passed on. */
 #include "ac-config.h"
 
+#include <sys/epoll.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -13,6 +18,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,6 +31,7 @@
 #include "loop.h"
 #include "policy.h"
 #include "prefork.h"
+#include "proxy.h"
 #include "reaper.h"
 #include "runtime.h"
 #include "spawn.h"
@@ -36,6 +43,15 @@
 #define QUICK_FAILS	5	/* in a row: the service is looping */
 #define LOOP_PAUSE_MIN	1000
 #define LOOP_PAUSE_MAX	60000
+
+/* What a connection that came through a load balancer carries to its
+ * handler: the environment built from its PROXY header (the header's
+ * buffer is gone by then) and the peer for the log. */
+struct proxied {
+	size_t	envlen;
+	char	env[SPAWN_CONNENV];
+	char	peer[CHILD_PEERLEN];
+};
 
 static int
 dgram(const struct service *svc)
@@ -109,6 +125,17 @@ worker_report(struct child *c)
 	    spawn_stage_name(rep.stage), c->svc->path, c->peer);
 }
 
+static unsigned	npending;	/* PROXY headers being read */
+
+/* Whether the listeners of rt's service wait: the service is full, or
+ * it reads PROXY headers and as many as the bound are pending. */
+static int
+conn_full(const struct runtime *rt)
+{
+	return policy_full(rt) ||
+	    (rt->svc->proxy && npending >= CONN_PROXY_PENDING_MAX);
+}
+
 /* The end of a connection's handler: the one place its counts go. */
 static void
 conn_end(struct child *c, int status, uint64_t ms)
@@ -117,7 +144,7 @@ conn_end(struct child *c, int status, uint64_t ms)
 	policy_release(c->rt, c->owner);
 	child_log_exit(c, status, ms);
 	check_looping(c, status, ms);
-	listener_release_held(policy_full);
+	listener_release_held(conn_full);
 }
 
 /* Tracks the handler pid of an admitted connection; on failure the
@@ -258,6 +285,7 @@ struct parked {
 	int			 fd;
 	int			 tries;
 	struct sockaddr_storage	 ss;
+	struct proxied		*px;	/* a copy, or NULL */
 };
 
 static struct parked	 parked[PARK_MAX];
@@ -265,7 +293,7 @@ static unsigned		 nparked;
 static struct timer	 park_timer;
 
 static void conn_dispatch(struct listener *, int, const struct sockaddr *,
-    int);
+    int, struct proxied *);
 
 static void
 park_retry(struct timer *t)
@@ -277,30 +305,48 @@ park_retry(struct timer *t)
 	memcpy(batch, parked, n * sizeof(batch[0]));
 	nparked = 0;
 	reaper_run();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		conn_dispatch(batch[i].l, batch[i].fd,
-		    (struct sockaddr *)&batch[i].ss, batch[i].tries + 1);
+		    (struct sockaddr *)&batch[i].ss, batch[i].tries + 1,
+		    batch[i].px);
+		free(batch[i].px);
+	}
+}
+
+static socklen_t
+sa_len(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_un);
 }
 
 static int
-conn_park(struct listener *l, int fd, const struct sockaddr *sa, int tries)
+conn_park(struct listener *l, int fd, const struct sockaddr *sa, int tries,
+    const struct proxied *px)
 {
 	struct parked *p;
 
 	if (nparked == PARK_MAX)
 		return -1;
-	p = &parked[nparked++];
+	p = &parked[nparked];
+	p->px = NULL;
+	if (px && (p->px = malloc(sizeof(*px))) == NULL)
+		return -1;
+	if (px)
+		memcpy(p->px, px, sizeof(*px));
+	nparked++;
 	p->l = l;
 	p->fd = fd;
 	p->tries = tries;
-	memcpy(&p->ss, sa, sa->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sa->sa_family == AF_INET ?
-	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_un));
+	memcpy(&p->ss, sa, sa_len(sa));
 	park_timer.cb = park_retry;
 	if (!park_timer.armed)
 		loop_timer_arm(&park_timer, PARK_MS);
 	return 0;
 }
+
+static void pending_closing(struct listener *);
 
 /* A listener is going: the connections it kept are closed, and its wait
  * or pool handlers are let go. */
@@ -312,21 +358,27 @@ conn_closing(struct listener *l)
 	while (i < nparked)
 		if (parked[i].l == l) {
 			close(parked[i].fd);
+			free(parked[i].px);
 			parked[i] = parked[--nparked];
 		} else
 			i++;
+	pending_closing(l);
 	supervise_closing(l);
 }
 
+/* Admits the connection fd from sa (behind a load balancer: the client
+ * its header named, with px what it carries) and hands it on. */
 static void
 conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
-    int tries)
+    int tries, struct proxied *px)
 {
 	struct service		*svc = l->svc;
 	struct spawn_local	 local = { l->addr.ss_family, l->localip,
 				    l->localport, l->wildcard };
 	struct source		*src;
-	char			 env[SPAWN_CONNENV], peer[ADDR_STRLEN + 8];
+	char			 envbuf[SPAWN_CONNENV];
+	char			 peerbuf[ADDR_STRLEN + 8];
+	const char		*env = envbuf, *peer = peerbuf;
 	size_t			 envlen;
 	int			 reason;
 
@@ -338,7 +390,7 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 		reaper_run();
 		reason = policy_admit(l->rt, sa, &src);
 		if (reason >= 0 && tries < PARK_TRIES &&
-		    conn_park(l, fd, sa, tries) == 0)
+		    conn_park(l, fd, sa, tries, px) == 0)
 			return;
 	}
 	if (reason >= 0) {
@@ -346,7 +398,13 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 		return;
 	}
 	l->rt->stats.accepted++;
-	envlen = spawn_conn_env(svc, &local, fd, sa, env, peer, sizeof(peer));
+	if (px) {
+		env = px->env;
+		envlen = px->envlen;
+		peer = px->peer;
+	} else
+		envlen = spawn_conn_env(svc, &local, fd, sa, envbuf, peerbuf,
+		    sizeof(peerbuf));
 	if (svc->builtin)
 		conn_builtin(l, fd, peer, src);
 	else if (conn_handoff(l, fd, env, envlen, peer, src) != 0) {
@@ -354,6 +412,238 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 		conn_spawn(l, fd, peer, src);
 	}
 	close(fd);	/* the handler has its own copy */
+}
+
+/* ---- the PROXY header ---- */
+
+/* Connections whose PROXY header is being read, at most
+ * CONN_PROXY_PENDING_MAX (a 1 KiB buffer each): at the bound the PROXY
+ * listeners are held, and clients wait in the kernel's backlog. */
+struct pending {
+	struct evsrc		 ev;		/* first: the loop hands us this */
+	struct listener		*l;
+	struct sockaddr_storage	 ss;		/* the balancer */
+	int			 versions;	/* PROXY_V1, PROXY_V2 */
+	uint64_t		 deadline;
+	struct proxy_buf	 buf;
+	TAILQ_ENTRY(pending)	 entry;
+};
+
+static TAILQ_HEAD(, pending) pend_busy = TAILQ_HEAD_INITIALIZER(pend_busy);
+static struct pending	 *pend_free[CONN_PROXY_PENDING_MAX];
+static unsigned		  npend_free;
+static struct timer	  pend_timer;
+
+unsigned
+conn_proxy_pending(void)
+{
+	return npending;
+}
+
+static void
+pending_put(struct pending *p)
+{
+	TAILQ_REMOVE(&pend_busy, p, entry);
+	npending--;
+	pend_free[npend_free++] = p;
+}
+
+/* "ip:port" of a TCP peer, or "unix" */
+static void
+peer_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char		ip[ADDR_STRLEN];
+	uint16_t	port = 0;
+	int		fam = addr_format(sa, ip, sizeof(ip), &port);
+
+	if (fam < 0)
+		snprintf(buf, len, "unix");
+	else if (fam == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	else
+		snprintf(buf, len, "%s:%u", ip, port);
+}
+
+/* The header is read (r its length) or failed (r < 0): the connection
+ * goes on as from the client it names, or is closed. */
+static void
+pending_done(struct pending *p, ssize_t r)
+{
+	static struct ratelimit	 rl;
+	struct listener		*l = p->l;
+	struct spawn_local	 local = { l->addr.ss_family, l->localip,
+				    l->localport, l->wildcard };
+	struct sockaddr_storage	 client;
+	struct proxy_hdr	 h;
+	struct proxied		 px;
+	char			 real[ADDR_STRLEN + 8];
+	size_t			 n;
+	int			 fd = p->ev.fd, use;
+
+	if (r > 0)
+		r = proxy_parse(p->buf.data, p->buf.len, p->versions, &h);
+	if (r < 0) {
+		l->rt->stats.proxy_bad++;
+		peer_text((struct sockaddr *)&p->ss, real, sizeof(real));
+		errno = 0;
+		log_warn_rl(&rl, "%s: PROXY header from %s: %s", l->svc->name,
+		    real, proxy_strerror((int)r));
+		close(fd);
+		pending_put(p);
+		listener_release_held(conn_full);
+		return;
+	}
+	l->rt->stats.proxied++;
+	use = proxy_use_header(&h);
+	px.envlen = spawn_proxy_env(l->svc, &local, fd,
+	    use ? (struct sockaddr *)&h.src : NULL,
+	    use ? (struct sockaddr *)&h.dst : NULL,
+	    (struct sockaddr *)&p->ss, px.env, px.peer, sizeof(px.peer));
+	px.envlen += proxy_env(&h, px.env + px.envlen,
+	    sizeof(px.env) - px.envlen);
+	if (!use) {
+		/* the real endpoints stand: say why */
+		n = strlen(px.peer);
+		snprintf(px.peer + n, sizeof(px.peer) - n, " (PROXY %s)",
+		    proxy_kind(&h));
+	}
+	memcpy(&client, use ? &h.src : &p->ss, sizeof(client));
+	pending_put(p);		/* the env is built: the buffer may go */
+	conn_dispatch(l, fd, (struct sockaddr *)&client, 0, &px);
+	listener_release_held(conn_full);
+}
+
+static void
+pending_readable(struct evsrc *ev, uint32_t events)
+{
+	struct pending	*p = (struct pending *)ev;
+	ssize_t		 r;
+
+	(void)events;
+	if ((r = proxy_read(p->ev.fd, &p->buf, p->versions)) == 0)
+		return;	/* level-triggered: 0 only after EAGAIN */
+	loop_del(&p->ev);
+	pending_done(p, r);
+}
+
+/* Closes the connections whose header is late, and arms the timer for
+ * the next deadline. */
+static void
+pending_expire(struct timer *t)
+{
+	static struct ratelimit	 rl;
+	struct pending		*p, *next;
+	uint64_t		 now = loop_now(), first = 0;
+	char			 real[ADDR_STRLEN + 8];
+
+	(void)t;
+	for (p = TAILQ_FIRST(&pend_busy); p; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (p->deadline > now) {
+			if (first == 0 || p->deadline < first)
+				first = p->deadline;
+			continue;
+		}
+		p->l->rt->stats.proxy_timeouts++;
+		peer_text((struct sockaddr *)&p->ss, real, sizeof(real));
+		errno = 0;
+		log_warn_rl(&rl, "%s: PROXY header from %s: not complete "
+		    "within %u s (%zu bytes); closing", p->l->svc->name, real,
+		    p->l->svc->proxy_timeout, p->buf.len);
+		loop_del(&p->ev);
+		close(p->ev.fd);
+		pending_put(p);
+	}
+	if (first)
+		loop_timer_arm(&pend_timer, first - now);
+	listener_release_held(conn_full);
+}
+
+/* A listener is going: the headers still read for it are not waited for. */
+static void
+pending_closing(struct listener *l)
+{
+	struct pending *p, *next;
+
+	for (p = TAILQ_FIRST(&pend_busy); p; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (p->l != l)
+			continue;
+		loop_del(&p->ev);
+		close(p->ev.fd);
+		pending_put(p);
+	}
+}
+
+/* Whether a balancer at sa may send the header: a unix socket trusts
+ * whom its file mode lets in. */
+static int
+proxy_trusted(const struct service *svc, const struct sockaddr *sa)
+{
+	size_t i;
+
+	if (sa->sa_family == AF_UNIX)
+		return 1;
+	for (i = 0; i < svc->nproxy_from; i++)
+		if (cidr_match(&svc->proxy_from[i], sa))
+			return 1;
+	return 0;
+}
+
+/* A connection accepted on a PROXY port: nothing is read from an
+ * untrusted source; the header is read at once (it usually comes with
+ * the connection), else when the socket is readable. */
+static void
+pending_start(struct listener *l, int fd, const struct sockaddr *sa)
+{
+	static struct ratelimit	 rl;
+	struct service		*svc = l->svc;
+	struct pending		*p;
+	char			 real[ADDR_STRLEN + 8];
+	ssize_t			 r;
+
+	if (!proxy_trusted(svc, sa)) {
+		l->rt->stats.proxy_untrusted++;
+		close(fd);
+		peer_text(sa, real, sizeof(real));
+		errno = 0;
+		log_warn_rl(&rl, "%s: refused %s: not in proxy_from",
+		    svc->name, real);
+		return;
+	}
+	if (npend_free == 0) {
+		if (npending >= CONN_PROXY_PENDING_MAX)
+			goto full;
+		if ((p = calloc(1, sizeof(*p))) == NULL)
+			goto full;
+	} else
+		p = pend_free[--npend_free];
+	p->ev.fd = fd;
+	p->ev.cb = pending_readable;
+	p->l = l;
+	memcpy(&p->ss, sa, sa_len(sa));
+	p->versions = svc->proxy;
+	p->deadline = loop_now() + (uint64_t)svc->proxy_timeout * 1000;
+	p->buf.len = 0;
+	TAILQ_INSERT_TAIL(&pend_busy, p, entry);
+	npending++;
+	if ((r = proxy_read(fd, &p->buf, p->versions)) != 0) {
+		pending_done(p, r);
+		return;
+	}
+	if (loop_add(&p->ev, EPOLLIN) != 0) {
+		log_warn_rl(&rl, "%s: epoll_ctl", svc->name);
+		close(fd);
+		pending_put(p);
+		return;
+	}
+	pend_timer.cb = pending_expire;
+	if (!pend_timer.armed || pend_timer.when > p->deadline)
+		loop_timer_arm(&pend_timer, p->deadline - loop_now());
+	return;
+full:
+	log_warn_rl(&rl, "%s: out of memory for a PROXY header", svc->name);
+	close(fd);
 }
 
 static void
@@ -374,17 +664,21 @@ conn_readable(struct listener *l)
 		return;
 	}
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		if (l->svc->on_limit == ON_LIMIT_QUEUE && policy_full(l->rt)) {
+		if ((l->svc->on_limit == ON_LIMIT_QUEUE &&
+		    policy_full(l->rt)) || (l->svc->proxy &&
+		    npending >= CONN_PROXY_PENDING_MAX)) {
 			listener_hold(l);
 			return;
 		}
 		len = sizeof(ss);
 		fd = accept4(l->ev.fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);
-		if (fd >= 0) {
-			conn_dispatch(l, fd, (struct sockaddr *)&ss, 0);
+		if (fd >= 0 && l->svc->proxy)
+			pending_start(l, fd, (struct sockaddr *)&ss);
+		else if (fd >= 0)
+			conn_dispatch(l, fd, (struct sockaddr *)&ss, 0, NULL);
+		if (fd >= 0)
 			continue;
-		}
 		switch (errno) {
 		case EAGAIN:
 		case EINTR:

@@ -3,7 +3,13 @@
 #ifndef PINETD_CONN_H
 #define PINETD_CONN_H
 
+/* Connections whose PROXY header is being read, at most this many (a
+ * 1 KiB buffer each); at the bound, PROXY listeners are not polled. */
+#define CONN_PROXY_PENDING_MAX	256
+
 /* Installs conn.c as every listener's read callback. */
 void	conn_init(void);
+/* PROXY headers being read now. */
+unsigned conn_proxy_pending(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -194,6 +195,22 @@ out:
 	return rc;
 }
 
+/* A balancer speaks first: woken only once its PROXY header has come,
+ * the master reads it at once, without a wait in the loop; a silent
+ * connection is accepted a second later, and its proxy_timeout starts.
+ * Off for every other service (a reload may turn PROXY off on a socket
+ * it keeps), where the server may be the one to speak first. Best
+ * effort: without it, the header is waited for. */
+static void
+defer_accept(int fd, const struct service *svc, int family)
+{
+	int secs = svc->proxy ? 1 : 0;
+
+	if (family != AF_UNIX && !dgram(svc))
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+		    sizeof(secs));
+}
+
 static int
 listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 {
@@ -220,6 +237,7 @@ listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 		goto fail;
 	if (type == SOCK_STREAM && listen(fd, svc->backlog) != 0)
 		goto fail_unlink;
+	defer_accept(fd, svc, ss->ss_family);
 	/* pool handlers accept by themselves, blocking as programs expect */
 	if (svc->mode == MODE_POOL && fcntl(fd, F_SETFL, 0) != 0)
 		goto fail_unlink;
@@ -594,6 +612,8 @@ static void
 listener_carry(struct listener *l, struct service *svc)
 {
 	l->keep = 1;
+	if (l->svc->proxy != svc->proxy)
+		defer_accept(l->ev.fd, svc, l->addr.ss_family);
 	service_unref(l->svc);
 	l->svc = service_ref(svc);
 	/* the new record may allow more: the next accept decides again */

@@ -13,6 +13,7 @@ const char *const names_builtin[] = { "none", "echo", "discard", "daytime",
 	"time", "chargen", NULL };
 const char *const names_stderr[] = { "log", "client", "null", NULL };
 const char *const names_on_limit[] = { "queue", "reject", NULL };
+const char *const names_proxy[] = { "off", "v1", "v2", "any", NULL };
 
 int
 names_lookup(const char *const *names, const char *value)

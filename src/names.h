@@ -8,6 +8,7 @@ extern const char *const names_mode[];		/* enum mode */
 extern const char *const names_builtin[];	/* enum builtin */
 extern const char *const names_stderr[];	/* enum stderr_mode */
 extern const char *const names_on_limit[];	/* enum on_limit */
+extern const char *const names_proxy[];		/* service->proxy */
 
 /* The index of value in names, or -1. */
 int		 names_lookup(const char *const *names, const char *value);

@@ -146,7 +146,7 @@ worker_main(struct service *svc, int chan, int pipe_w)
 	a.client = client;
 	a.errout = spawn_errout(svc, client, pipe_w);
 	a.report = chan;
-	a.envp = svc->envp;
+	a.envp = spawn_envp(svc);
 	spawn_exec(&a);
 }
 

@@ -15,12 +15,15 @@ struct runtime;
 
 #define CHILD_ERRBUF	512
 
+/* "ip:port", or behind a load balancer "ip:port via ip:port". */
+#define CHILD_PEERLEN	(2 * ADDR_STRLEN + 24)
+
 struct child {
 	pid_t		 pid;
 	int		 failed;	/* setup or exec failed, already logged */
 	struct service	*svc;		/* a reference */
 	struct runtime	*rt;		/* a reference */
-	char		 peer[ADDR_STRLEN + 8];	/* "ip:port", or a role */
+	char		 peer[CHILD_PEERLEN];	/* "ip:port", or a role */
 	uint64_t	 start;		/* loop_now() at hand-off */
 	int		 chan;		/* a channel to it, or -1; closed
 					 * when it ends */

@@ -23,6 +23,10 @@ struct service_stats {
 	unsigned long	refused[REFUSE_NREASONS];
 	unsigned long	dropped;	/* datagrams a UDP builtin ignored */
 	unsigned long	timeouts;
+	unsigned long	proxied;	/* PROXY headers taken */
+	unsigned long	proxy_bad;	/* malformed, or the stream ended */
+	unsigned long	proxy_timeouts;	/* not whole within proxy_timeout */
+	unsigned long	proxy_untrusted; /* not from proxy_from: not read */
 	int		last_status;	/* raw wait status of the last handler */
 };
 

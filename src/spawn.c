@@ -142,16 +142,23 @@ spawn_listener_env(const struct service *svc, const struct spawn_local *l,
 	return env_add(buf, off, "TCPLOCALPORT", num);
 }
 
+static size_t	unix_creds_env(int, char *, size_t, char *, size_t);
+
 /* A unix stream peer: its credentials, from the kernel. */
 static size_t
 spawn_unix_env(int fd, char *buf, char *peer, size_t peerlen)
 {
+	return unix_creds_env(fd, buf, env_add(buf, 0, "PROTO", "UNIX"),
+	    peer, peerlen);
+}
+
+static size_t
+unix_creds_env(int fd, char *buf, size_t off, char *peer, size_t peerlen)
+{
 	struct ucred	cred;
 	socklen_t	len = sizeof(cred);
 	char		num[16];
-	size_t		off;
 
-	off = env_add(buf, 0, "PROTO", "UNIX");
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
 		snprintf(peer, peerlen, "unix");
 		return off;
@@ -204,19 +211,88 @@ spawn_conn_env(const struct service *svc, const struct spawn_local *l,
 	return off;
 }
 
+/* REMOTE and LOCAL variables of the TCP family for src and dst. */
+static size_t
+tcp_pair_env(char *buf, size_t off, const struct sockaddr *src,
+    const struct sockaddr *dst, char *peer, size_t peerlen)
+{
+	char		rip[ADDR_STRLEN], lip[ADDR_STRLEN], num[8], lnum[8];
+	const char	*rp;
+	uint16_t	 rport = 0, lport = 0;
+	int		 fam;
+
+	if ((fam = addr_format(src, rip, sizeof(rip), &rport)) < 0)
+		snprintf(rip, sizeof(rip), "unknown");
+	if (addr_format(dst, lip, sizeof(lip), &lport) < 0)
+		snprintf(lip, sizeof(lip), "unknown");
+	off = env_add(buf, off, "PROTO", fam == AF_INET6 ? "TCP6" : "TCP");
+	off = env_add(buf, off, "TCPREMOTEIP", rip);
+	rp = port_str(num, rport);
+	off = env_add(buf, off, "TCPREMOTEPORT", rp);
+	off = env_add(buf, off, "TCPLOCALIP", lip);
+	off = env_add(buf, off, "TCPLOCALPORT", port_str(lnum, lport));
+	if (fam == AF_INET6)
+		snprintf(peer, peerlen, "[%s]:%s", rip, rp);
+	else
+		snprintf(peer, peerlen, "%s:%s", rip, rp);
+	return off;
+}
+
+size_t
+spawn_proxy_env(const struct service *svc, const struct spawn_local *l,
+    int fd, const struct sockaddr *src, const struct sockaddr *dst,
+    const struct sockaddr *real, char *buf, char *peer, size_t peerlen)
+{
+	char		bip[ADDR_STRLEN], num[8], via[ADDR_STRLEN + 16];
+	uint16_t	bport = 0;
+	size_t		off, n;
+
+	if (src == NULL)
+		return spawn_conn_env(svc, l, fd, real, buf, peer, peerlen);
+	off = tcp_pair_env(buf, 0, src, dst, peer, peerlen);
+	if (l->family == AF_UNIX) {
+		/* the balancer is a local process: who it is */
+		off = unix_creds_env(fd, buf, off, via, sizeof(via));
+		n = strlen(peer);
+		snprintf(peer + n, peerlen - n, " via %s", via);
+		return off;
+	}
+	if (addr_format(real, bip, sizeof(bip), &bport) < 0)
+		return off;
+	off = env_add(buf, off, "PROXYREMOTEIP", bip);
+	off = env_add(buf, off, "PROXYREMOTEPORT", port_str(num, bport));
+	n = strlen(peer);
+	if (real->sa_family == AF_INET6)
+		snprintf(peer + n, peerlen - n, " via [%s]:%u", bip, bport);
+	else
+		snprintf(peer + n, peerlen - n, " via %s:%u", bip, bport);
+	return off;
+}
+
+/* The slots in use are the last ones, and the environment starts at the
+ * first of them: a connection with fewer variables than slots (most
+ * have 5 of 16) leaves no filler in the handler's environment. */
+static int	env_skip;
+
 void
 spawn_set_env(const struct service *svc, const char *buf, size_t len)
 {
-	const char	*p = buf, *end = buf + len;
-	int		 i;
+	const char	*p, *end = buf + len;
+	int		 i, n = 0;
 
-	for (i = 0; i < CONN_ENV_SLOTS; i++) {
-		if (p < end) {
-			svc->envp[i] = (char *)p;
-			p += strlen(p) + 1;
-		} else
-			svc->envp[i] = (char *)"_=";
-	}
+	for (p = buf; p < end && n < CONN_ENV_SLOTS; p += strlen(p) + 1)
+		n++;
+	env_skip = CONN_ENV_SLOTS - n;
+	for (i = 0; i < env_skip; i++)
+		svc->envp[i] = (char *)"_=";
+	for (p = buf; i < CONN_ENV_SLOTS; p += strlen(p) + 1)
+		svc->envp[i++] = (char *)p;
+}
+
+char *const *
+spawn_envp(const struct service *svc)
+{
+	return svc->envp + env_skip;
 }
 
 int
@@ -440,7 +516,7 @@ spawn_handler(const struct service *svc, int fd, int *stderr_fd, int *err,
 	a.client = fd;
 	a.errout = spawn_errout(svc, fd, p[1]);
 	a.report = -1;
-	a.envp = svc->envp;
+	a.envp = spawn_envp(svc);
 	/* The child borrows our memory and our stack-less mm until exec:
 	 * this is what posix_spawn does, minus what it cannot set up. */
 	pid = clone(spawn_child_main, stack + SPAWN_STACK,

@@ -9,7 +9,7 @@
 struct service;
 
 /* Room for the strings of the per-connection variables. */
-#define SPAWN_CONNENV	512
+#define SPAWN_CONNENV	1536	/* 512, and 1 KiB from a PROXY header */
 
 /* What the one setup function needs; the child writes err and stage. */
 struct spawn_args {
@@ -47,13 +47,26 @@ size_t		 spawn_conn_env(const struct service *,
 		    const struct spawn_local *local, int fd,
 		    const struct sockaddr *sa, char *buf, char *peer,
 		    size_t peerlen);
+/* The same for a connection behind a load balancer that sent a PROXY
+ * header: the TCP variables name the client src and the address dst it
+ * reached, PROXYREMOTEIP/PROXYREMOTEPORT the balancer at real (on a unix
+ * listener, the UNIX variables describe the balancer); peer is "ip:port
+ * via ip:port". With src NULL (a header that does not name the client)
+ * it is spawn_conn_env() for real. */
+size_t		 spawn_proxy_env(const struct service *,
+		    const struct spawn_local *local, int fd,
+		    const struct sockaddr *src, const struct sockaddr *dst,
+		    const struct sockaddr *real, char *buf, char *peer,
+		    size_t peerlen);
 /* The same for a handler given the listening socket itself (mode wait or
  * pool): PROTO and the local address only. */
 size_t		 spawn_listener_env(const struct service *,
 		    const struct spawn_local *local, char *buf);
-/* Points the service's per-connection env slots at the strings in buf. */
+/* Points the service's per-connection env slots at the strings in buf;
+ * spawn_envp() is then the environment to exec with. */
 void		 spawn_set_env(const struct service *, const char *buf,
 		    size_t len);
+char *const	*spawn_envp(const struct service *);
 /* Starts a handler for client fd in a vfork-class child; returns its pid
  * and sets *stderr_fd to the read end of its stderr pipe (or -1). On a
  * setup or exec failure the child has exited: *err and *stage say why. */

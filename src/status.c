@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "config.h"
 #include "listener.h"
+#include "conn.h"
 #include "log.h"
 #include "loop.h"
 #include "names.h"
@@ -267,6 +268,8 @@ table_print(struct strbuf *sb, struct strbuf (*rows)[NCOLS], size_t nrows)
 	}
 }
 
+static void	proxy_text(struct strbuf *);
+
 void
 status_text(struct strbuf *sb)
 {
@@ -295,10 +298,51 @@ status_text(struct strbuf *sb)
 			if (rows[r][c].failed)
 				sb->failed = 1;
 	table_print(sb, rows, n + 1);
+	proxy_text(sb);
 	for (r = 0; r <= n; r++)
 		for (c = 0; c < NCOLS; c++)
 			strbuf_free(&rows[r][c]);
 	free(rows);
+}
+
+static const char *
+proxy_versions(const struct service *svc)
+{
+	return names_get(names_proxy, svc->proxy);
+}
+
+/* Services behind a load balancer: the bound of headers read at once,
+ * then a row each with its timeout and counters. */
+static void
+proxy_text(struct strbuf *sb)
+{
+	const struct service_stats	*st;
+	struct service			*svc;
+	size_t				 n = nservices(), i, w = 7;
+	int				 any = 0;
+
+	for (i = 0; i < n; i++)
+		if (service_at(i)->proxy) {
+			any = 1;
+			if (strlen(service_at(i)->name) > w)
+				w = strlen(service_at(i)->name);
+		}
+	if (!any)
+		return;
+	strbuf_printf(sb, "PROXY headers: %u being read (max %u)\n",
+	    conn_proxy_pending(), CONN_PROXY_PENDING_MAX);
+	strbuf_printf(sb, "%-*s  %-7s  %7s  %7s  %7s  %8s  %9s\n", (int)w,
+	    "SERVICE", "PROXY", "TIMEOUT", "PROXIED", "BAD", "TIMEDOUT",
+	    "UNTRUSTED");
+	for (i = 0; i < n; i++) {
+		if (!(svc = service_at(i))->proxy)
+			continue;
+		st = &rt_of(svc)->stats;
+		strbuf_printf(sb, "%-*s  %-7s  %6us  %7lu  %7lu  %8lu  %9lu\n",
+		    (int)w, svc->name, proxy_versions(svc), svc->proxy_timeout,
+		    st->proxied, st->proxy_bad, st->proxy_timeouts,
+		    st->proxy_untrusted);
+	}
 }
 
 static void
@@ -344,6 +388,15 @@ json_service(struct strbuf *sb, const struct service *svc)
 	else
 		strbuf_printf(sb, "{\"status\":%d}",
 		    WEXITSTATUS(st->last_status));
+	strbuf_printf(sb, ",\"proxy\":");
+	if (svc->proxy)
+		strbuf_printf(sb, "{\"versions\":\"%s\",\"timeout\":%u,"
+		    "\"proxied\":%lu,\"bad_headers\":%lu,"
+		    "\"header_timeouts\":%lu,\"untrusted\":%lu}",
+		    proxy_versions(svc), svc->proxy_timeout, st->proxied,
+		    st->proxy_bad, st->proxy_timeouts, st->proxy_untrusted);
+	else
+		strbuf_printf(sb, "null");
 	strbuf_printf(sb, "}");
 }
 
@@ -359,7 +412,9 @@ status_json(struct strbuf *sb)
 		strbuf_printf(sb, "%u", max_children());
 	else
 		strbuf_printf(sb, "null");
-	strbuf_printf(sb, ",\"children\":%u,\"services\":[", reaper_count());
+	strbuf_printf(sb, ",\"children\":%u,\"proxy_pending\":%u,"
+	    "\"proxy_pending_max\":%u,\"services\":[", reaper_count(),
+	    conn_proxy_pending(), CONN_PROXY_PENDING_MAX);
 	for (i = 0; i < n; i++) {
 		if (i)
 			strbuf_printf(sb, ",");
