@@ -11,8 +11,8 @@
 
 #include "addr.h"
 #include "config.h"
-#include "listener.h"
 #include "conn.h"
+#include "listener.h"
 #include "log.h"
 #include "loop.h"
 #include "names.h"
