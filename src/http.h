@@ -37,8 +37,8 @@ struct http_request {
 	size_t		 line;		/* start of the line being read */
 	int		 nlines;	/* complete lines so far */
 	int		 result;	/* once final, every feed returns it */
-	/* From the request line, valid once the result is final and not
-	 * 400/414/431: NUL-terminated inside buf. */
+	/* From the request line, valid once the result is 200, 404, 405
+	 * or 413: NUL-terminated inside buf. */
 	const char	*method;
 	const char	*target;	/* the path, without a query */
 	int		 minor;		/* HTTP/1.minor */
