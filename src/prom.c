@@ -59,6 +59,24 @@ prom_writer_done(const struct prom_writer *w)
 	return w->failed || w->sb->failed ? -1 : 0;
 }
 
+static void
+put(struct strbuf *sb, const char *s)
+{
+	strbuf_append(sb, s, strlen(s));
+}
+
+/* A count, without printf: a scrape writes thousands of them. */
+static void
+put_u64(struct strbuf *sb, uint64_t v)
+{
+	char	buf[24], *p = buf + sizeof(buf);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	strbuf_append(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 static int
 valid_name(const char *s, int colon)
 {
@@ -113,27 +131,36 @@ utf8_seq(const unsigned char *s)
 }
 
 /* Backslash and newline escaped (and the double quote in a label value);
- * a byte that is not UTF-8 becomes U+FFFD. */
+ * a byte that is not UTF-8 becomes U+FFFD. Runs of plain bytes are
+ * appended at once: most values have nothing to escape. */
 static void
 escape(struct strbuf *sb, const char *s, int quote)
 {
-	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*p = (const unsigned char *)s, *run = p;
 	size_t			 n;
 
-	while (*p != '\0') {
+	for (;;) {
+		if (*p >= 0x20 && *p < 0x80 && *p != '\\' &&
+		    !(*p == '"' && quote)) {
+			p++;
+			continue;
+		}
+		if (p > run)
+			strbuf_append(sb, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			return;
 		if (*p == '\\')
 			strbuf_printf(sb, "\\\\");
 		else if (*p == '\n')
 			strbuf_printf(sb, "\\n");
-		else if (*p == '"' && quote)
+		else if (*p == '"')
 			strbuf_printf(sb, "\\\"");
 		else if ((n = utf8_seq(p)) > 0) {
 			strbuf_printf(sb, "%.*s", (int)n, (const char *)p);
-			p += n;
-			continue;
+			p += n - 1;
 		} else
 			strbuf_printf(sb, "\xef\xbf\xbd");
-		p++;
+		run = ++p;
 	}
 }
 
@@ -203,18 +230,25 @@ sample_start(struct prom_writer *w, const char *suffix,
 			w->failed = 1;
 			return -1;
 		}
-	strbuf_printf(w->sb, "%s%s", w->family, suffix);
+	put(w->sb, w->family);
+	put(w->sb, suffix);
 	if (n == 0 && le == NULL)
 		return 0;
-	strbuf_printf(w->sb, "{");
+	strbuf_append(w->sb, "{", 1);
 	for (i = 0; i < n; i++) {
-		strbuf_printf(w->sb, "%s%s=\"", i ? "," : "", labels[i].name);
+		if (i > 0)
+			strbuf_append(w->sb, ",", 1);
+		put(w->sb, labels[i].name);
+		strbuf_append(w->sb, "=\"", 2);
 		escape(w->sb, labels[i].value ? labels[i].value : "", 1);
-		strbuf_printf(w->sb, "\"");
+		strbuf_append(w->sb, "\"", 1);
 	}
-	if (le != NULL)
-		strbuf_printf(w->sb, "%sle=\"%s\"", n ? "," : "", le);
-	strbuf_printf(w->sb, "}");
+	if (le != NULL) {
+		put(w->sb, n ? ",le=\"" : "le=\"");
+		put(w->sb, le);
+		strbuf_append(w->sb, "\"", 1);
+	}
+	strbuf_append(w->sb, "}", 1);
 	return 0;
 }
 
@@ -233,8 +267,11 @@ void
 prom_u64(struct prom_writer *w, const struct prom_label *labels, size_t n,
     uint64_t value)
 {
-	if (plain_sample(w, labels, n) == 0)
-		strbuf_printf(w->sb, " %" PRIu64 "\n", value);
+	if (plain_sample(w, labels, n) != 0)
+		return;
+	strbuf_append(w->sb, " ", 1);
+	put_u64(w->sb, value);
+	strbuf_append(w->sb, "\n", 1);
 }
 
 void
@@ -248,11 +285,32 @@ prom_double(struct prom_writer *w, const struct prom_label *labels,
 	strbuf_printf(w->sb, "\n");
 }
 
+/* The le label values of the buckets, formatted once. */
+static const char *
+bucket_le(size_t i)
+{
+	static char	le[PROM_DURATION_BUCKETS][32];
+	struct strbuf	sb = { 0 };
+
+	if (i >= PROM_DURATION_BUCKETS)
+		return "+Inf";
+	if (le[i][0] == '\0') {
+		prom_format_double(&sb, (double)bound_ns[i] / 1e9);
+		if (sb.failed || sb.len >= sizeof(le[i])) {
+			strbuf_free(&sb);
+			return NULL;
+		}
+		memcpy(le[i], sb.s, sb.len + 1);
+		strbuf_free(&sb);
+	}
+	return le[i];
+}
+
 void
 prom_histogram(struct prom_writer *w, const struct prom_label *labels,
     size_t n, const struct prom_histogram *h)
 {
-	struct strbuf	 le = { 0 };
+	const char	*le;
 	uint64_t	 cum = 0;
 	size_t		 i;
 
@@ -262,25 +320,21 @@ prom_histogram(struct prom_writer *w, const struct prom_label *labels,
 	}
 	for (i = 0; i <= PROM_DURATION_BUCKETS; i++) {
 		cum += h->bucket[i];
-		le.len = 0;
-		if (i < PROM_DURATION_BUCKETS)
-			prom_format_double(&le, (double)bound_ns[i] / 1e9);
-		else
-			strbuf_printf(&le, "+Inf");
-		if (le.failed || sample_start(w, "_bucket", labels, n,
-		    le.s) != 0)
-			break;
-		strbuf_printf(w->sb, " %" PRIu64 "\n", cum);
-	}
-	strbuf_free(&le);
-	if (i <= PROM_DURATION_BUCKETS) {
-		w->failed = 1;
-		return;
+		if ((le = bucket_le(i)) == NULL ||
+		    sample_start(w, "_bucket", labels, n, le) != 0) {
+			w->failed = 1;
+			return;
+		}
+		strbuf_append(w->sb, " ", 1);
+		put_u64(w->sb, cum);
+		strbuf_append(w->sb, "\n", 1);
 	}
 	(void)sample_start(w, "_sum", labels, n, NULL);
 	strbuf_printf(w->sb, " ");
 	prom_format_double(w->sb, (double)h->sum_ns / 1e9);
 	strbuf_printf(w->sb, "\n");
 	(void)sample_start(w, "_count", labels, n, NULL);
-	strbuf_printf(w->sb, " %" PRIu64 "\n", h->count);
+	strbuf_append(w->sb, " ", 1);
+	put_u64(w->sb, h->count);
+	strbuf_append(w->sb, "\n", 1);
 }
