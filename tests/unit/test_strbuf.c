@@ -49,7 +49,7 @@ test_append(void)
 	for (i = 0; i < 1000; i++)
 		strbuf_append(&sb, "ab\0cd", i % 2 ? 2 : 5);
 	CHECK(sb.len == 500 * 2 + 500 * 5 && !sb.failed);
-	CHECK(memcmp(sb.s, "ab\0cdab", 8) == 0 && sb.s[sb.len] == '\0');
+	CHECK(memcmp(sb.s, "ab\0cdab", 7) == 0 && sb.s[sb.len] == '\0');
 	strbuf_free(&sb);
 }
 
