@@ -22,8 +22,10 @@ setup() {
 	helpers_setup
 	SPID=
 	TEST_PROM=$PINETD_BUILD/tests/unit/test_prom
-	[ -x "$TEST_PROM" ] ||
-	    make -C "$PINETD_BUILD" tests/unit/test_prom >/dev/null
+	TEST_METRICS=$PINETD_BUILD/tests/unit/test_metrics
+	[ -x "$TEST_PROM" ] && [ -x "$TEST_METRICS" ] ||
+	    make -C "$PINETD_BUILD" tests/unit/test_prom \
+	    tests/unit/test_metrics >/dev/null
 }
 
 teardown() {
@@ -55,6 +57,12 @@ serve() {
 	grep -q '^process_start_time_seconds [0-9]' "$T/m.prom"
 	grep -qF 'service="web \"front\"\n"' "$T/m.prom"
 	"$PROM/check" "$T/m.prom"
+	# and on pinetd's own families
+	"$TEST_METRICS" "$T/pinetd.prom"
+	grep -qx 'pinetd_connections_total{service="x"} 7' "$T/pinetd.prom"
+	[ "$(grep -c '^# TYPE ' "$T/pinetd.prom")" -eq \
+	    "$(grep -c '^# HELP ' "$T/pinetd.prom")" ]
+	"$PROM/check" "$T/pinetd.prom"
 }
 
 @test "promtool check metrics fails on broken expositions" {
@@ -81,12 +89,34 @@ serve() {
 	run "$PROM/server" query "$T/prom" \
 	    'sum(pinetd_handler_duration_seconds_count)'
 	[ "$output" = 60 ]
-	# a new value is seen at the next scrape
-	sed -i 's/^pinetd_connections_total{service="echo"} 10$/&5/' \
-	    "$T/m.prom"
-	"$PROM/server" wait "$T/prom" 'sum(pinetd_connections_total)' 155 10
 	"$PROM/server" stop "$T/prom"
 	run ! pgrep -f -- "--config.file=$T/prom/"
+}
+
+@test "a real Prometheus reads pinetd's families and follows their changes" {
+	"$TEST_METRICS" "$T/pinetd.prom"
+	serve "$T/pinetd.prom"
+	"$PROM/server" start "$T/prom" "127.0.0.1:$SPORT"
+	"$PROM/server" wait "$T/prom" 'up{job="pinetd"}' 1
+	run "$PROM/server" query "$T/prom" \
+	    'sum(pinetd_connections_total{service="x"})'
+	[ "$output" = 7 ]
+	run "$PROM/server" query "$T/prom" \
+	    'pinetd_connections_refused_total{service="x",reason="deny"}'
+	[ "$output" = 2 ]
+	run "$PROM/server" query "$T/prom" 'pinetd_build_info{version="1.2.3"}'
+	[ "$output" = 1 ]
+	# p99 of 0, 0.3, ..., 1.8 s: in the (1, 5] bucket
+	run "$PROM/server" query "$T/prom" \
+	    'histogram_quantile(0.99, pinetd_handler_duration_seconds_bucket{service="x"})'
+	[[ $output == 4.9* ]]
+	run "$PROM/server" query "$T/prom" 'process_open_fds > 0'
+	[ -n "$output" ]
+	# a new value is seen at the next scrape
+	sed -i 's/^pinetd_connections_total{service="x"} 7$/pinetd_connections_total{service="x"} 17/' \
+	    "$T/pinetd.prom"
+	"$PROM/server" wait "$T/prom" \
+	    'sum(pinetd_connections_total{service="x"})' 17 10
 }
 
 @test "a real Prometheus marks a broken exposition down" {
