@@ -107,13 +107,13 @@ serve() {
 	run "$PROM/server" query "$T/prom" 'pinetd_build_info{version="1.2.3"}'
 	[ "$output" = 1 ]
 	# p99 of 0, 0.3, ..., 1.8 s: in the (1, 5] bucket
-	run "$PROM/server" query "$T/prom" \
-	    'histogram_quantile(0.99, pinetd_handler_duration_seconds_bucket{service="x"})'
+	run "$PROM/server" query "$T/prom" 'histogram_quantile(0.99,
+	    pinetd_handler_duration_seconds_bucket{service="x"})'
 	[[ $output == 4.9* ]]
 	run "$PROM/server" query "$T/prom" 'process_open_fds > 0'
 	[ -n "$output" ]
 	# a new value is seen at the next scrape
-	sed -i 's/^pinetd_connections_total{service="x"} 7$/pinetd_connections_total{service="x"} 17/' \
+	sed -i 's/^\(pinetd_connections_total{service="x"}\) 7$/\1 17/' \
 	    "$T/pinetd.prom"
 	"$PROM/server" wait "$T/prom" \
 	    'sum(pinetd_connections_total{service="x"})' 17 10
