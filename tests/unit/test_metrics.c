@@ -1,11 +1,23 @@
 /* Unit tests for pinetd's metric families. Given a file name, it writes
  * a sample exposition there (for promtool and a real Prometheus); with
- * -b, it times the rendering of 100 services. */
+ * -b, it times the rendering of 100 services; with -s PORTFILE, it serves
+ * the sample over HTTP on 127.0.0.1 as the master would, until SIGTERM. */
+#define _GNU_SOURCE	/* accept4 */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../../src/log.h"
+#include "../../src/loop.h"
 #include "../../src/metrics.h"
 #include "../../src/procstat.h"
 #include "../../src/prom.h"
@@ -199,12 +211,104 @@ bench(void)
 	return 0;
 }
 
+static struct scrape_server	srv;
+
+static int
+render(struct strbuf *sb, void *arg)
+{
+	(void)arg;
+	memcpy(master.scrapes, srv.outcomes, sizeof(master.scrapes));
+	if (procstat_read(&ps) == 0)
+		master.proc = &ps;
+	return metrics_render(sb, &master, svcs, NSVC);
+}
+
+static void
+flush(void)
+{
+	scrape_flush(&srv);
+}
+
+static void
+on_signal(int signo)
+{
+	(void)signo;
+	loop_stop();
+}
+
+static void
+on_accept(struct evsrc *src, uint32_t events)
+{
+	int	fd, i;
+
+	(void)events;
+	for (i = 0; i < 64; i++) {
+		fd = accept4(src->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("accept4");
+			return;
+		}
+		scrape_serve(&srv, fd);
+	}
+}
+
+/* Serves the sample as the metrics builtin would: the scrapes' timeout
+ * and limit come from PINETD_SCRAPE_TIMEOUT_MS and PINETD_SCRAPE_MAX. */
+static int
+serve(const char *portfile)
+{
+	static struct evsrc	 lsrc;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	sigset_t		 sigs;
+	const char		*e;
+	char			 tmp[4096];
+	FILE			*f;
+
+	log_init("test_metrics", 0, LOG_LVL_INFO);
+	fixture();
+	srv.path = "/metrics";
+	srv.max = (e = getenv("PINETD_SCRAPE_MAX")) ? atoi(e) : 4;
+	srv.timeout_ms = (e = getenv("PINETD_SCRAPE_TIMEOUT_MS")) ?
+	    strtoull(e, NULL, 10) : 10000;
+	srv.render = render;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lsrc.cb = on_accept;
+	if ((lsrc.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(lsrc.fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lsrc.fd, 128) == -1 ||
+	    getsockname(lsrc.fd, (struct sockaddr *)&sin, &len) == -1)
+		fatal("listen");
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	if (loop_init(&sigs, on_signal) != 0 || loop_add(&lsrc, EPOLLIN) != 0)
+		fatal("loop_init");
+	loop_set_batch_end(flush);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", portfile);
+	if ((f = fopen(tmp, "w")) == NULL)
+		fatal("%s", tmp);
+	fprintf(f, "%u\n", ntohs(sin.sin_port));
+	if (fclose(f) != 0 || rename(tmp, portfile) != 0)
+		fatal("%s", portfile);
+	loop_run();
+	scrape_server_close(&srv);
+	close(lsrc.fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct strbuf	 sb = { 0 };
 	FILE		*f;
 
+	if (argc == 3 && strcmp(argv[1], "-s") == 0)
+		return serve(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "-b") == 0)
 		return bench();
 	if (argc == 2) {
