@@ -119,6 +119,29 @@ serve() {
 	    'sum(pinetd_connections_total{service="x"})' 17 10
 }
 
+@test "a real Prometheus scrapes the event-loop server" {
+	"$TEST_METRICS" -s "$T/port" </dev/null >"$T/serve.log" 2>&1 3>&- &
+	SPID=$!
+	wait_for test -s "$T/port"
+	"$PROM/server" start "$T/prom" "127.0.0.1:$(cat "$T/port")"
+	"$PROM/server" wait "$T/prom" 'up{job="pinetd"}' 1
+	run "$PROM/server" query "$T/prom" \
+	    'sum(pinetd_connections_total{service="x"})'
+	[ "$output" = 7 ]
+	# a scrape that Prometheus saw counted ok by the server itself: its
+	# requests are good ones
+	for ((i = 0; i < 40; i++)); do
+		v=$("$PROM/server" query "$T/prom" \
+		    'pinetd_metrics_scrapes_total{outcome="ok"}')
+		[ "${v:-0}" -lt 2 ] || break
+		sleep 0.25
+	done
+	[ "$v" -ge 2 ]
+	run "$PROM/server" query "$T/prom" \
+	    'sum(pinetd_metrics_scrapes_total{outcome!="ok"})'
+	[ "$output" = 0 ]
+}
+
 @test "a real Prometheus marks a broken exposition down" {
 	printf '# HELP g x\n# TYPE g gauge\ng{a="b"} one\n' >"$T/bad.prom"
 	serve "$T/bad.prom"
