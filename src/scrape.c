@@ -154,7 +154,7 @@ respond(struct scrape *sc, int status)
 		http_response_head(&sc->out, status, PROM_CONTENT_TYPE,
 		    body.len);
 		if (!head_only && body.len > 0)
-			strbuf_printf(&sc->out, "%s", body.s);
+			strbuf_append(&sc->out, body.s, body.len);
 	} else
 		http_error_response(&sc->out, status, head_only);
 	strbuf_free(&body);

@@ -30,7 +30,7 @@ struct scrape;
 struct scrape_server {
 	/* set by the owner */
 	const char	*path;		/* the one path served, "/metrics" */
-	int		 max;		/* scrapes at once */
+	int		 max;		/* scrapes at once, 1 or more */
 	uint64_t	 timeout_ms;	/* accept to close */
 	/* Renders the exposition for a 200; -1 answers 500. */
 	int		(*render)(struct strbuf *, void *arg);
