@@ -136,6 +136,7 @@ conn_track(struct listener *l, pid_t pid, const char *peer,
 		policy_release(l->rt, src);
 		return NULL;
 	}
+	c->group_ends = 1;
 	child_begin(c, peer);
 	return c;
 }
@@ -189,6 +190,7 @@ conn_handoff(struct listener *l, int fd, const char *env, size_t envlen,
 		return -1;
 	c->exited = conn_end;
 	c->owner = src;
+	c->group_ends = 1;
 	child_begin(c, peer);
 	log_info("%s: connection from %s, pid %ld (%u running, worker)",
 	    l->svc->name, peer, (long)c->pid, l->rt->running);

@@ -81,8 +81,9 @@ reaper_count(void)
 }
 
 int
-child_signal(const struct child *c, int sig)
+child_signal(struct child *c, int sig)
 {
+	c->signalled = 1;
 	if (kill(-c->pid, sig) == 0)
 		return 0;
 	return kill(c->pid, sig);
@@ -298,9 +299,12 @@ child_exited(struct child *c, int status)
 		stderr_drain(c, STDERR_RATE);
 		stderr_close(c);
 	}
-	/* What a handler left in its group would keep the client's socket
-	 * and escape every limit: it ends with the handler. */
-	(void)kill(-c->pid, SIGKILL);
+	/* What a connection's handler left in its group would keep the
+	 * client's socket and escape every limit: it ends with the handler.
+	 * So does what a child that we told to end left (a wait or pool
+	 * handler's helpers may otherwise live on). */
+	if (c->group_ends || c->signalled)
+		(void)kill(-c->pid, SIGKILL);
 	loop_timer_cancel(&c->errpause);
 	loop_timer_cancel(&c->deadline);
 	LIST_REMOVE(c, hash);

@@ -33,6 +33,9 @@ struct child {
 	char		 errbuf[CHILD_ERRBUF];
 	struct timer	 deadline;	/* the service's timeout */
 	int		 timed_out;	/* SIGTERM sent for the timeout */
+	int		 signalled;	/* told to end (timeout, stop, pool) */
+	int		 group_ends;	/* what it leaves in its process
+					 * group is killed when it ends */
 	/* Called once when it has ended, after its stderr is drained. */
 	void		(*exited)(struct child *, int status, uint64_t ms);
 	void		*owner;		/* for exited: whose child it is */
@@ -54,7 +57,7 @@ void		 child_begin(struct child *, const char *peer);
 /* Every child leads its own process group (spawn.c): a signal meant for
  * it goes to the group, so that what a handler forked ends with it. A
  * worker forked a moment ago may not have made its group yet. */
-int		 child_signal(const struct child *, int sig);
+int		 child_signal(struct child *, int sig);
 /* For the callback of a handler: logs its exit (unless its start failed
  * and was logged) and counts it in the service's counters. */
 void		 child_log_exit(struct child *, int status, uint64_t ms);
