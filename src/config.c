@@ -374,7 +374,7 @@ static const char *protocol_names[] = { "tcp", "udp", "unix", "unix-dgram",
 	NULL };
 static const char *mode_names[] = { "nowait", "wait", "pool", NULL };
 static const char *builtin_names[] = { "none", "echo", "discard", "daytime",
-	"time", "chargen", NULL };
+	"time", "chargen", "metrics", NULL };
 
 static int
 lookup_name(const char **names, const char *value)
@@ -422,7 +422,7 @@ cb_builtin(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (lookup_name(builtin_names, value) <= 0)
 		cfg_error(cfg, "%s: unknown builtin '%s': want echo, discard, "
-		    "daytime, time or chargen", opt->name, value);
+		    "daytime, time, chargen or metrics", opt->name, value);
 	*(const char **)res = value;
 	return 0;
 }
@@ -1179,6 +1179,11 @@ check_section(cfg_t *sec, const char *file)
 		    "wait", name);
 	if (cfg_size(sec, "builtin") && unix_sock)
 		SECTION_ERROR("service '%s': builtins serve tcp and udp", name);
+	if (cfg_size(sec, "builtin") && strcmp(cfg_getstr(sec, "builtin"),
+	    "metrics") == 0 && (proto != PROTO_TCP ||
+	    (cfg_size(sec, "prefork") && cfg_getint(sec, "prefork") > 0)))
+		SECTION_ERROR("service '%s': builtin metrics is served over "
+		    "tcp, without prefork", name);
 #undef SECTION_ERROR
 	return errs ? -1 : 0;
 }

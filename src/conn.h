@@ -5,5 +5,9 @@
 
 /* Installs conn.c as every listener's read callback. */
 void	conn_init(void);
+/* What a builtin metrics service answers GET /metrics with: render
+ * appends the exposition (scrape.h). */
+struct strbuf;
+void	conn_set_render(int (*render)(struct strbuf *, void *), void *arg);
 
 #endif

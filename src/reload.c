@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -19,6 +20,7 @@
 static struct config	**confp;
 static const char	 *conf_path;
 static const char	 *last = "none";
+static struct reload_counts counts;
 
 struct errbuf {
 	char	*buf;
@@ -30,6 +32,13 @@ reload_init(struct config **conf, const char *path)
 {
 	confp = conf;
 	conf_path = path;
+	counts.last_ok = time(NULL);	/* the start is the first load */
+}
+
+const struct reload_counts *
+reload_counts(void)
+{
+	return &counts;
 }
 
 const char *
@@ -65,6 +74,7 @@ reload_run(char *msg, size_t len)
 	if ((new = config_load(conf_path, reload_error, &e)) == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
 		last = "failed";
+		counts.failures++;
 		return -1;
 	}
 	/* Counters and counts belong to the service, not to one of its
@@ -76,6 +86,7 @@ reload_run(char *msg, size_t len)
 		snprintf(msg, len, "reload failed: out of memory\n");
 		config_free(new);
 		last = "failed";
+		counts.failures++;
 		return -1;
 	}
 	runtime_commit(new);
@@ -91,5 +102,7 @@ reload_run(char *msg, size_t len)
 	log_info("reload done: %zu services, %u listeners", new->nservices,
 	    listener_count());
 	last = "ok";
+	counts.reloads++;
+	counts.last_ok = time(NULL);
 	return 0;
 }
