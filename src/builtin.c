@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "proctitle.h"
 #include "runtime.h"
 #include "spawn.h"
 
@@ -76,7 +77,7 @@ builtin_serve(const struct service *svc)
 	ssize_t		n;
 	unsigned	line = 0;
 
-	setproctitle("%s builtin", svc->name);
+	proctitle_set("%s builtin", svc->name);
 	switch (svc->builtin) {
 	case BUILTIN_ECHO:
 		while ((n = read(0, buf, sizeof(buf))) > 0)

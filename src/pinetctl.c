@@ -205,5 +205,13 @@ main(int argc, char *argv[])
 		return ctl_request("reload\n");
 	if (strcmp(cmd, "check") == 0 && argc <= 2)
 		return ctl_check(argc == 2 ? argv[1] : NULL);
+	if (strcmp(cmd, "status") == 0 && argc == 2)
+		fprintf(stderr, "pinetctl: status: unknown argument '%s' "
+		    "(only --json)\n", argv[1]);
+	else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "reload") == 0 ||
+	    strcmp(cmd, "check") == 0)
+		fprintf(stderr, "pinetctl: %s: too many arguments\n", cmd);
+	else
+		fprintf(stderr, "pinetctl: unknown command '%s'\n", cmd);
 	usage(EX_USAGE);
 }

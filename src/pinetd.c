@@ -2,9 +2,11 @@
 #include "ac-config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "prefork.h"
+#include "proctitle.h"
 #include "reaper.h"
 #include "reload.h"
 #include "runtime.h"
@@ -51,13 +54,106 @@ static struct config	*conf;
 static struct pidfh	*pidfh;
 static char		*conf_path;	/* absolute */
 
+static void
+print_usage(FILE *fp)
+{
+	fprintf(fp, "usage: pinetd [-f FILE] [-t] [--syslog] [--daemon] "
+	    "[-p PIDFILE] [-c SOCKET] [-q | -v] [-V]\n"
+	    "       pinetd --import-inetd FILE\n"
+	    "       pinetd --help\n");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: pinetd [-f FILE] [-t] [--syslog] [--daemon] "
-	    "[-p PIDFILE] [-c SOCKET] [-q | -v] [-V]\n"
-	    "       pinetd --import-inetd FILE\n");
+	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+help(void)
+{
+	print_usage(stdout);
+	printf("\n"
+	    "  -f, --config FILE    the configuration (default %s)\n"
+	    "  -t, --test           check the configuration and exit\n"
+	    "  --syslog             log to syslog instead of stderr\n"
+	    "  --daemon             detach, and write a pidfile\n"
+	    "  -p, --pidfile FILE   the pidfile (default %s with --daemon)\n"
+	    "  -c, --control SOCKET the control socket (default %s)\n"
+	    "  -q, --quiet          log warnings and errors only\n"
+	    "  -v, --verbose        log debug lines too\n"
+	    "  -V, --version        print the version and exit\n"
+	    "  --import-inetd FILE  print an inetd.conf as pinetd.conf sections\n"
+	    "\nSee pinetd(8) and pinetd.conf(5). Report bugs at %s.\n",
+	    PINETD_CONF, PINETD_PIDFILE, PINETD_CONTROL, PACKAGE_BUGREPORT);
+	exit(EX_OK);
+}
+
+/*
+ * Creates the directory of a runtime file (pidfile, control socket) and
+ * its missing parents, mode 0755: a build with its own prefix has a
+ * runstatedir that nothing else creates. An existing directory is used as
+ * it is; a symbolic link is followed only if root (or this process) owns
+ * it, as /var/run -> /run; anything else is refused.
+ */
+static int
+make_runtime_dir(const char *file)
+{
+	char		 dir[PATH_MAX], *p, *slash, c;
+	struct stat	 st;
+
+	if (strlcpy(dir, file, sizeof(dir)) >= sizeof(dir)) {
+		log_warnx("%s: path too long", file);
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (lstat(dir, &st) != 0) {
+			if (errno != ENOENT) {
+				log_warn("%s", dir);
+				return -1;
+			}
+			if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+				log_warn("cannot create the directory %s", dir);
+				return -1;
+			}
+			/* The umask may have taken bits away. */
+			if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+			    st.st_uid == geteuid() && chmod(dir, 0755) == 0)
+				log_info("created the directory %s", dir);
+			if (lstat(dir, &st) != 0) {
+				log_warn("%s", dir);
+				return -1;
+			}
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if (st.st_uid != 0 && st.st_uid != geteuid()) {
+				log_warnx("%s: a symbolic link owned by uid %u; "
+				    "refusing it", dir, (unsigned)st.st_uid);
+				return -1;
+			}
+			if (stat(dir, &st) != 0) {
+				log_warn("%s: a symbolic link to nothing; "
+				    "refusing it", dir);
+				return -1;
+			}
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			log_warnx("%s: not a directory", dir);
+			return -1;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	return 0;
 }
 
 static void
@@ -278,6 +374,7 @@ main(int argc, char *argv[], char *envp[])
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "import-inetd", required_argument,	NULL, 'I' },
+		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char	*file = PINETD_CONF, *pidpath = NULL;
@@ -286,8 +383,8 @@ main(int argc, char *argv[], char *envp[])
 	int		 level = LOG_LVL_INFO, ready_fd = -1;
 	sigset_t	 sigs;
 
-	setproctitle_init(argc, argv, envp);
-	while ((ch = getopt_long(argc, argv, "f:tp:c:qvV", longopts,
+	proctitle_init(argc, argv, envp);
+	while ((ch = getopt_long(argc, argv, "f:tp:c:qvVh", longopts,
 	    NULL)) != -1)
 		switch (ch) {
 		case 'f':
@@ -319,6 +416,8 @@ main(int argc, char *argv[], char *envp[])
 			return EX_OK;
 		case 'I':
 			return import_inetd(optarg);
+		case 'h':
+			help();
 		default:
 			usage();
 		}
@@ -364,8 +463,10 @@ main(int argc, char *argv[], char *envp[])
 	loop_set_batch_end(exporter_flush);
 	loop_set_idle(prefork_refill);
 
-	if (pidpath)
+	if (pidpath) {
+		(void)make_runtime_dir(pidpath);
 		open_pidfile(pidpath);
+	}
 	policy_init(conf);
 	conn_init();
 	exporter_init(&conf);
@@ -378,7 +479,7 @@ main(int argc, char *argv[], char *envp[])
 		return EX_TEMP;
 	}
 	status_init(&conf);
-	if (control_init(ctlpath) != 0) {
+	if (make_runtime_dir(ctlpath) != 0 || control_init(ctlpath) != 0) {
 		log_warnx("not starting: no control socket");
 		listener_close_all();
 		if (pidfh)
@@ -392,7 +493,7 @@ main(int argc, char *argv[], char *envp[])
 	control_set_reload(master_reload);
 	if (prefork_start(conf) != 0)
 		fatal("worker pools");
-	setproctitle("master [%zu services]", conf->nservices);
+	proctitle_set("master [%zu services]", conf->nservices);
 	log_fields(LOG_LVL_NOTICE, &(struct log_field){ "PINETD_VERSION",
 	    PACKAGE_VERSION }, 1, "ready: %zu services, %u listeners",
 	    conf->nservices, listener_count());

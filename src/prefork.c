@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "prefork.h"
+#include "proctitle.h"
 #include "reaper.h"
 #include "runtime.h"
 #include "spawn.h"
@@ -118,7 +119,7 @@ worker_main(struct service *svc, int chan, int pipe_w)
 	int			 client = -1;
 	ssize_t			 n;
 
-	setproctitle("%s worker", svc->name);
+	proctitle_set("%s worker", svc->name);
 	(void)setsid();		/* its handler's process group, see spawn.c */
 	/* An idle worker holds no listener: a closed port stays closed. */
 	(void)spawn_closefds(keep, 3);

@@ -386,8 +386,10 @@ reaper_drain(unsigned timeout, unsigned grace, unsigned handlers,
 		done();
 		return;
 	}
-	log_info("stop: waiting up to %us for %u handlers", timeout,
-	    handlers);
+	/* The other children are idle workers: no news. */
+	if (handlers > 0)
+		log_info("stop: waiting up to %us for %u handler%s", timeout,
+		    handlers, handlers == 1 ? "" : "s");
 	loop_timer_arm(&drain_timer, (uint64_t)timeout * 1000);
 }
 

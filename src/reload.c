@@ -14,6 +14,7 @@
 #include "log.h"
 #include "policy.h"
 #include "prefork.h"
+#include "proctitle.h"
 #include "reload.h"
 #include "runtime.h"
 
@@ -96,7 +97,7 @@ reload_run(char *msg, size_t len)
 	if (prefork_start(new) != 0)
 		log_warnx("reload: worker pools could not all be set up");
 	config_free(old);
-	setproctitle("master [%zu services]", new->nservices);
+	proctitle_set("master [%zu services]", new->nservices);
 	snprintf(msg, len, "reloaded: %zu services, %u listeners\n",
 	    new->nservices, listener_count());
 	log_info("reload done: %zu services, %u listeners", new->nservices,

@@ -18,7 +18,7 @@ EOF
 	c=$!
 	wait_log 'slow: connection from'
 	kill -TERM "$PID"
-	wait_log 'stop: waiting up to 10s for 1 handlers'
+	wait_log 'stop: waiting up to 10s for 1 handler$'
 	run ! client 127.0.0.1 "$P" </dev/null
 	wait "$c"
 	[ "$(cat "$T/reply")" = answered ]

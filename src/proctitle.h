@@ -1,0 +1,9 @@
+/* proctitle.h: the process title ps shows. */
+#ifndef PROCTITLE_H
+#define PROCTITLE_H
+
+void	proctitle_init(int, char *[], char *[]);
+void	proctitle_set(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+#endif
