@@ -163,6 +163,34 @@ setup_ports() {
 	[ "$(value 'pinetd_connections_total{service="x"}')" = 3 ]
 }
 
+@test "removing the metrics service closes its scrapes at the reload" {
+	setup_ports
+	MTIMEOUT=30 conf ""
+	start_pinetd
+	s=$(date +%s)
+	# connected, silent, waiting for the end of the connection
+	timeout 25 perl -MIO::Socket::IP -e '
+		my $s = IO::Socket::IP->new(PeerHost => "127.0.0.1",
+		    PeerPort => $ARGV[0]) or die "connect: $!";
+		1 while sysread($s, my $b, 4096);' "$M" &
+	bg=$!
+	sleep 0.5
+	write_conf <<EOF
+service x {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "echo x"
+}
+EOF
+	kill -HUP "$PID"
+	wait_log 'reload: metrics removed'
+	# the silent scraper is closed at once, not at its 30 s timeout
+	wait "$bg" || true
+	[ $(($(date +%s) - s)) -lt 10 ]
+	run curl -sS --max-time 2 "http://127.0.0.1:$M/metrics"
+	[ "$status" -ne 0 ]
+}
+
 @test "a silent scraper and a 64 KB header scraper do not delay a connection to another service" {
 	setup_ports
 	MTIMEOUT=4 conf "$YCONF"
