@@ -22,6 +22,16 @@
 #include "sockstat.h"
 #include "strbuf.h"
 
+/* The refusal counts conn.c keeps are copied by index. */
+_Static_assert(REFUSE_DENY == (int)METRICS_DENY &&
+    REFUSE_PER_SOURCE == (int)METRICS_PER_SOURCE &&
+    REFUSE_INSTANCES == (int)METRICS_MAX_INSTANCES &&
+    REFUSE_GLOBAL == (int)METRICS_MAX_CHILDREN &&
+    REFUSE_RATE == (int)METRICS_RATE &&
+    REFUSE_SERVICE_RATE == (int)METRICS_SERVICE_RATE &&
+    REFUSE_NREASONS == (int)METRICS_REASONS,
+    "refusal reasons and their metric labels differ");
+
 static struct config	**confp;
 
 struct scrapes {
@@ -101,7 +111,7 @@ render(struct strbuf *sb, void *arg)
 		/* counters the connection path kept before metrics were */
 		cs[n] = rt->mc;
 		cs[n].accepted = st->accepted;
-		for (j = 0; j < METRICS_REASONS && j < REFUSE_NREASONS; j++)
+		for (j = 0; j < METRICS_REASONS; j++)
 			cs[n].refused[j] = st->refused[j];
 		cs[n].spawn_failures = st->spawn_failed;
 		cs[n].datagrams_dropped = st->dropped;
