@@ -91,7 +91,9 @@ struct service {
 struct config {
 	char		*file;
 	char		*include_dir;
+	char		*inetd_conf;	/* classic inetd.conf lines to load */
 	char		*pidfile;
+	int		 allow_empty;	/* a reload may leave no service */
 	unsigned	 max_children;	/* 0: no limit */
 	unsigned	 shutdown_timeout; /* seconds handlers get at stop */
 	size_t		 nservices;

@@ -4,6 +4,7 @@
  * running handlers finish under the service record they started with. */
 #include "ac-config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -68,11 +69,21 @@ reload_run(char *msg, size_t len)
 {
 	struct config	*old = *confp, *new;
 	struct errbuf	 e = { msg, len, 0 };
+	char		 line[PATH_MAX + 100];
 
 	if (len)
 		msg[0] = '\0';
 	log_info("reloading %s", conf_path);
-	if ((new = config_load(conf_path, reload_error, &e)) == NULL) {
+	if ((new = config_load(conf_path, reload_error, &e)) != NULL &&
+	    new->nservices == 0 && !new->allow_empty) {
+		/* an empty file (half-written, truncated) would stop all */
+		snprintf(line, sizeof(line), "%s:1: no service defined; set "
+		    "allow_empty = true to run with none", conf_path);
+		reload_error(line, &e);
+		config_free(new);
+		new = NULL;
+	}
+	if (new == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
 		last = "failed";
 		counts.failures++;

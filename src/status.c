@@ -13,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "names.h"
 #include "policy.h"
 #include "prefork.h"
 #include "reaper.h"
@@ -39,8 +40,6 @@ static const int col_right[NCOLS] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
 #define ADDR_TEXT	(sizeof(((struct sockaddr_un *)0)->sun_path) + 1)
 
 /* As in the configuration. */
-static const char *proto_names[] = { "tcp", "udp", "unix", "unix-dgram" };
-static const char *mode_names[] = { "nowait", "wait", "pool" };
 
 static struct config	**conf;
 static uint64_t		  started;
@@ -100,15 +99,13 @@ uptime(void)
 static const char *
 proto_name(const struct service *svc)
 {
-	return svc->protocol >= 0 && svc->protocol < (int)(sizeof(proto_names) /
-	    sizeof(proto_names[0])) ? proto_names[svc->protocol] : "?";
+	return names_get(names_protocol, svc->protocol);
 }
 
 static const char *
 mode_name(const struct service *svc)
 {
-	return svc->mode >= 0 && svc->mode < (int)(sizeof(mode_names) /
-	    sizeof(mode_names[0])) ? mode_names[svc->mode] : "?";
+	return names_get(names_mode, svc->mode);
 }
 
 /* The limit shown after the running count: the copies a pool keeps, else

@@ -250,6 +250,51 @@ EOF
 	check_bad several-errors
 }
 
+@test "a bad user, a missing exec and a bad address in one service: all reported" {
+	check_bad several-errors-one-service
+}
+
+@test "builtin = none is refused, not a crash" {
+	check_bad builtin-none
+	# pinetctl check runs pinetd -t: the same lines, the same status
+	run env PINETD="$PINETD" "$PINETD_BUILD/src/pinetctl" check "$CONF"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$EXPECT" ]
+}
+
+@test "a v4-mapped prefix shorter than the mapping is refused" {
+	check_bad cidr-v4-mapped-short
+}
+
+# ---- what the file may hold ----
+
+@test "a NUL byte is refused with its line, and 20,000 of them at once" {
+	check_bad nul-byte
+}
+
+@test "a control character is refused with its line" {
+	check_bad control-char
+}
+
+@test "an error message shows a newline and binary bytes escaped" {
+	check_bad escaped-message
+}
+
+@test "line numbers stay right after lines longer than 1,024 bytes" {
+	check_bad long-line
+}
+
+@test "200,000 NUL bytes are refused at once" {
+	P=$(free_port)
+	head -c 200000 /dev/zero >"$CONF"
+	chmod 644 "$CONF"
+	SECONDS=0
+	run timeout 10 "$PINETD" -t -f "$CONF"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$CONF:1: NUL byte: the file must be text" ]
+	[ "$SECONDS" -le 1 ]
+}
+
 # ---- between services and files ----
 
 @test "two services with one name in one file" {
@@ -296,6 +341,20 @@ EOF
 
 @test "drop-in writable by others" {
 	check_bad dropin-writable
+}
+
+@test "drop-in owned by another user" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the file away"
+	check_bad dropin-not-owned
+}
+
+@test "include_dir writable by others" {
+	check_bad dropin-dir-writable
+}
+
+@test "include_dir owned by another user" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the directory away"
+	check_bad dropin-dir-not-owned
 }
 
 @test "main file owned by another user" {
@@ -421,4 +480,28 @@ EOF
 	[ "$output" = "$(printf 'echo\nhello')" ]
 	run client 127.0.0.1 "$p3" <<<"12"
 	[ "$output" = "12: 2 2 3" ]
+}
+
+@test "v4-mapped allow and deny entries match IPv4 peers" {
+	P=$(free_port)
+	write_conf <<EOF2
+service denied {
+	port = $P
+	address = "127.0.0.1"
+	shell = "echo denied"
+	deny = { "::ffff:127.0.0.1" }
+}
+service allowed {
+	port = $((P + 1))
+	address = "127.0.0.1"
+	shell = "echo allowed"
+	allow = { "::ffff:127.0.0.0/104" }
+	deny = { "0.0.0.0/0" }
+}
+EOF2
+	start_pinetd
+	run client 127.0.0.1 "$P" </dev/null
+	[ -z "$output" ]
+	wait_log "denied: refused 127\\.0\\.0\\.1 port [0-9]+ \\(deny\\)"
+	[ "$(client 127.0.0.1 "$((P + 1))" </dev/null)" = allowed ]
 }

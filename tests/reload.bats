@@ -188,3 +188,28 @@ EOF
 	wait_for started
 	[[ "$(client 127.0.0.1 "$P" </dev/null)" == "pool "* ]]
 }
+
+@test "a reload with builtin = none fails and the master keeps serving" {
+	one_service
+	start_pinetd
+	printf 'service b {\n\tport = %d\n\tbuiltin = none\n}\n' "$((P + 1))" >>"$CONF"
+	kill -HUP "$PID"
+	wait_log "reload: $CONF:8: builtin: unknown builtin 'none'"
+	wait_log 'reload failed: keeping the running configuration'
+	kill -0 "$PID"
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = s ]
+}
+
+@test "a reload to a config with no service is refused unless it says allow_empty" {
+	one_service
+	start_pinetd
+	echo '# nothing here yet' | write_conf
+	kill -HUP "$PID"
+	wait_log "reload: $CONF:1: no service defined; set allow_empty = true to run with none"
+	wait_log 'reload failed: keeping the running configuration'
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = s ]
+	printf '# really nothing\nallow_empty = true\n' | write_conf
+	kill -HUP "$PID"
+	wait_log 'reload done: 0 services'
+	run ! client 127.0.0.1 "$P" </dev/null
+}

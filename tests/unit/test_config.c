@@ -3,7 +3,9 @@
 
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
 #include <netdb.h>
 #include <pwd.h>
@@ -426,6 +428,77 @@ test_errors(void)
 	config_free(conf);
 }
 
+/* Lookups of the passwd and group databases, counted by name. */
+static int	lookups_nobody, lookups_nogroup, lookups_grouplist;
+
+struct passwd *
+getpwnam(const char *name)
+{
+	static struct passwd *(*real)(const char *);
+
+	if (real == NULL)
+		real = (struct passwd *(*)(const char *))dlsym(RTLD_NEXT,
+		    "getpwnam");
+	if (strcmp(name, "nobody") == 0)
+		lookups_nobody++;
+	return real(name);
+}
+
+struct group *
+getgrnam(const char *name)
+{
+	static struct group *(*real)(const char *);
+
+	if (real == NULL)
+		real = (struct group *(*)(const char *))dlsym(RTLD_NEXT,
+		    "getgrnam");
+	if (strcmp(name, "nogroup") == 0)
+		lookups_nogroup++;
+	return real(name);
+}
+
+int
+getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
+{
+	static int (*real)(const char *, gid_t, gid_t *, int *);
+
+	if (real == NULL)
+		real = (int (*)(const char *, gid_t, gid_t *, int *))dlsym(
+		    RTLD_NEXT, "getgrouplist");
+	lookups_grouplist++;
+	return real(user, group, groups, ngroups);
+}
+
+/* Each distinct user and group is looked up once per load, however many
+ * services and options name it. */
+static void
+test_lookups_once(void)
+{
+	struct config	*conf;
+	char		 text[4096];
+	size_t		 n = 0;
+	int		 i;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "defaults {\n"
+	    "\tuser = nobody\n\tgroup = nogroup\n}\n");
+	for (i = 0; i < 8; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "service s%d {\n\tport = %d\n\tshell = \"true\"\n"
+		    "\tuser = nobody\n}\n", i, 7100 + i);
+	write_file("once.conf", 0644, text);
+	lookups_nobody = lookups_nogroup = lookups_grouplist = 0;
+	conf = load("once.conf");
+	CHECK(conf != NULL && nerrs == 0 && conf->nservices == 8);
+	CHECK(lookups_nobody == 1);
+	CHECK(lookups_nogroup == 1);
+	CHECK(lookups_grouplist == 1);
+	config_free(conf);
+	/* the next load looks again: the databases may have changed */
+	conf = load("once.conf");
+	CHECK(lookups_nobody == 2);
+	config_free(conf);
+}
+
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -451,6 +524,7 @@ main(void)
 	test_builtin_defaults();
 	test_dropins();
 	test_errors();
+	test_lookups_once();
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	printf("test_config: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;

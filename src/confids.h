@@ -1,0 +1,26 @@
+/* confids.h: users and groups of the config, each looked up once. */
+#ifndef PINETD_CONFIDS_H
+#define PINETD_CONFIDS_H
+
+#include <sys/types.h>
+
+struct conf_user {
+	char	*name;		/* as written */
+	char	*pw_name;	/* NULL: a bare number with no passwd entry */
+	uid_t	 uid;
+	gid_t	 gid;
+	gid_t	*groups;	/* supplementary groups for groups_gid */
+	int	 ngroups;
+	gid_t	 groups_gid;
+	int	 known;
+};
+const struct conf_user *conf_user(const char *name);	/* NULL: unknown */
+int		 conf_group(const char *name, gid_t *gid);
+/* The supplementary groups of user with primary group gid (a copy). */
+int		 conf_user_groups(const struct conf_user *u, gid_t gid,
+		    gid_t **groups, int *ngroups);
+
+/* Forgets every lookup: the next load sees the databases anew. */
+void		 confids_free(void);
+
+#endif

@@ -1,0 +1,759 @@
+/* confparse.c: the libconfuse option tables and parse callbacks, reading
+ * and checking the files, and the error report of one load. Callbacks
+ * report at the line being parsed and keep going, so that one run shows
+ * every error of a file. */
+#include "ac-config.h"
+
+#include <sys/stat.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <confuse.h>
+
+#include "addr.h"
+#include "confids.h"
+#include "conflex.h"
+#include "confparse.h"
+#include "names.h"
+
+#define DEFAULT_USER	"nobody"
+#define DEFAULT_BACKLOG	128
+#define DEFAULT_PREFORK	2
+
+/* The state of one load: libconfuse callbacks carry no user pointer. */
+struct loadctx {
+	confparse_errfn	 errfn;
+	void		*arg;
+	int		 nerrors;
+	const char	*file;		/* being parsed */
+	struct exec_line {		/* where each section named exec */
+		cfg_t	*sec;
+		int	 line;
+	}		*execs;
+	size_t		 nexecs;
+};
+static struct loadctx ctx;
+
+void
+confparse_begin(confparse_errfn errfn, void *arg)
+{
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.errfn = errfn;
+	ctx.arg = arg;
+}
+
+void
+confparse_end(void)
+{
+	confids_free();
+	free(ctx.execs);
+	memset(&ctx, 0, sizeof(ctx));
+}
+
+int
+conf_nerrors(void)
+{
+	return ctx.nerrors;
+}
+
+/* Copies s into out with what is not printable escaped (\n, \t, \xHH):
+ * a message never carries a raw line break or binary byte to a log. */
+static void
+escape(char *out, size_t size, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 o = 0;
+
+	for (; *p && o + 5 < size; p++) {
+		if (*p == '\n')
+			o += (size_t)snprintf(out + o, size - o, "\\n");
+		else if (*p == '\t')
+			o += (size_t)snprintf(out + o, size - o, "\\t");
+		else if (*p < 0x20 || *p >= 0x7f)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = '\0';
+}
+
+void
+conf_error(const char *file, int line, const char *fmt, ...)
+{
+	char	msg[1024], out[PATH_MAX + 1100], safe[4 * sizeof(out)];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(out, sizeof(out), "%s:%d: %s", file ? file : "(config)",
+	    line, msg);
+	escape(safe, sizeof(safe), out);
+	ctx.nerrors++;
+	if (ctx.errfn)
+		ctx.errfn(safe, ctx.arg);
+}
+
+void
+conf_error_line(const char *line)
+{
+	char safe[4 * (PATH_MAX + 1100)];
+
+	escape(safe, sizeof(safe), line);
+	ctx.nerrors++;
+	if (ctx.errfn)
+		ctx.errfn(safe, ctx.arg);
+}
+
+static void
+cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* a section made by cfg_init (defaults) has no file name */
+	conf_error(cfg->filename ? cfg->filename : ctx.file, cfg->line, "%s",
+	    msg);
+}
+
+/* ---- users, groups and ports, each name looked up once per load ---- */
+
+int
+conf_resolve_port(const char *s, uint16_t *port)
+{
+	struct servent *se;
+
+	if (s == NULL)
+		return -1;
+	if (addr_parse_port(s, port) == 0)
+		return 0;
+	if (isdigit((unsigned char)*s) || *s == '-')
+		return -1;
+	if ((se = getservbyname(s, "tcp")) == NULL &&
+	    (se = getservbyname(s, "udp")) == NULL)
+		return -1;
+	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
+/* ---- parse callbacks: report with the line being parsed, keep going ---- */
+
+static int
+cb_port(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	uint16_t port;
+
+	if (conf_resolve_port(value, &port) != 0)
+		cfg_error(cfg, "%s: bad port '%s': not a number in 1..65535 "
+		    "nor a service in /etc/services", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (conf_user(value) == NULL)
+		cfg_error(cfg, "%s: unknown user '%s'", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_group(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	gid_t gid;
+
+	if (conf_group(value, &gid) != 0)
+		cfg_error(cfg, "%s: unknown group '%s'", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+/* A relative exec path is taken from the directory of the file naming
+ * it, so a drop-in and its handlers can live side by side. */
+static int
+cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	static char		 path[PATH_MAX];
+	const char		*slash = strrchr(cfg->filename, '/');
+	struct exec_line	*tmp;
+
+	(void)opt;
+	if (value[0] != '/') {
+		if (slash)
+			snprintf(path, sizeof(path), "%.*s/%s",
+			    (int)(slash - cfg->filename), cfg->filename, value);
+		else
+			snprintf(path, sizeof(path), "./%s", value);
+		value = path;	/* libconfuse copies it right away */
+	}
+	/* Checked when the section is built: chroot may follow. */
+	tmp = reallocarray(ctx.execs, ctx.nexecs + 1, sizeof(*tmp));
+	if (tmp != NULL) {
+		ctx.execs = tmp;
+		ctx.execs[ctx.nexecs].sec = cfg;
+		ctx.execs[ctx.nexecs].line = cfg->line;
+		ctx.nexecs++;
+	}
+	*(const char **)res = value;
+	return 0;
+}
+
+int
+conf_exec_line(cfg_t *sec, int fallback)
+{
+	size_t i;
+
+	for (i = 0; i < ctx.nexecs; i++)
+		if (ctx.execs[i].sec == sec)
+			fallback = ctx.execs[i].line;
+	return fallback;
+}
+
+static int
+cb_address(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+
+	if (addr_parse(value, 0, &ss, &len) != 0)
+		cfg_error(cfg, "%s: bad address '%s': not a numeric IPv4 or "
+		    "IPv6 address", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+valid_env(const char *s)
+{
+	const char *p;
+
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	for (p = s; *p && *p != '='; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return *p == '=';
+}
+
+static int
+cb_env(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	static const char *reserved[] = { "PROTO", "TCPREMOTEIP",
+	    "TCPREMOTEPORT", "TCPLOCALIP", "TCPLOCALPORT", "UNIXREMOTEEUID",
+	    "UNIXREMOTEEGID", "UNIXREMOTEPID", "SERVICE", NULL };
+	size_t len = strcspn(value, "=");
+	int i;
+
+	if (!valid_env(value)) {
+		cfg_error(cfg, "%s: bad entry '%s': want NAME=value", opt->name,
+		    value);
+		goto out;
+	}
+	for (i = 0; reserved[i]; i++)
+		if (strlen(reserved[i]) == len &&
+		    strncmp(value, reserved[i], len) == 0)
+			cfg_error(cfg, "%s: '%s' is set by pinetd for each "
+			    "connection", opt->name, reserved[i]);
+out:
+	*(const char **)res = value;
+	return 0;
+}
+
+int
+conf_parse_cidr(const char *s, struct cidr *c)
+{
+	struct sockaddr_storage	 ss;
+	struct in6_addr		*a6;
+	socklen_t		 len;
+	char			 buf[ADDR_STRLEN + 8];
+
+	if (cidr_parse(s, c) != 0)
+		return -1;
+	if (c->family != AF_INET6)
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(s, "/"), s);
+	if (addr_parse(buf, 0, &ss, &len) != 0)
+		return -1;
+	a6 = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	if (!IN6_IS_ADDR_V4MAPPED(a6))
+		return 0;
+	if (c->bits < 96)
+		return -2;
+	/* the IPv4 address it carries: peers are matched unmapped */
+	c->family = AF_INET;
+	c->bits -= 96;
+	memmove(c->addr, c->addr + 12, 4);
+	memset(c->addr + 4, 0, 12);
+	return 0;
+}
+
+static int
+cb_cidr(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	struct cidr	c;
+	int		rc = conf_parse_cidr(value, &c);
+
+	if (rc == -1)
+		cfg_error(cfg, "%s: bad entry '%s': want an IPv4 or IPv6 "
+		    "address or prefix (ADDRESS/BITS)", opt->name, value);
+	else if (rc == -2)
+		cfg_error(cfg, "%s: bad entry '%s': an IPv4-mapped prefix "
+		    "needs at least 96 bits", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_umask(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	char		*end;
+	unsigned long	 v = strtoul(value, &end, 8);
+
+	if (*value < '0' || *value > '7' || *end != '\0' || v > 0777)
+		cfg_error(cfg, "%s: bad value '%s': want an octal mode such "
+		    "as 022", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_abspath(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (value[0] != '/')
+		cfg_error(cfg, "%s: '%s' is not an absolute path", opt->name,
+		    value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_stderr(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (names_lookup(names_stderr, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want log, client or null",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_on_limit(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (names_lookup(names_on_limit, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want queue or reject",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_mode(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (names_lookup(names_mode, value) < 0)
+		cfg_error(cfg, "%s: bad value '%s': want nowait, wait or pool",
+		    opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+/* "none" is BUILTIN_NONE, the absence of a builtin: not a choice. */
+static int
+cb_builtin(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (names_lookup(names_builtin, value) <= 0)
+		cfg_error(cfg, "%s: unknown builtin '%s': want echo, discard, "
+		    "daytime, time, chargen or metrics", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+static int
+cb_protocol(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	if (names_lookup(names_protocol, value) < 0)
+		cfg_error(cfg, "%s: unsupported protocol '%s': want tcp, udp, "
+		    "unix or unix-dgram", opt->name, value);
+	*(const char **)res = value;
+	return 0;
+}
+
+struct int_range {
+	const char	*name;
+	long		 min, max;
+};
+static const struct int_range int_ranges[] = {
+	{ "backlog",		1,	65535 },
+	{ "prefork",		0,	1024 },
+	{ "instances",		1,	1024 },
+	{ "max_instances",	0,	1000000 },
+	{ "max_children",	0,	1000000 },
+	{ "shutdown_timeout",	0,	86400 },
+	{ "per_source",		0,	1000000 },
+	{ "per_source_prefix6",	1,	128 },
+	{ "rate",		0,	1000000000 },
+	{ "rate_window",	1,	86400 },
+	{ "service_rate",	0,	1000000000 },
+	{ "timeout",		0,	31536000 },
+	{ "kill_grace",		0,	3600 },
+	{ "nice",		-20,	19 },
+	{ "rlimit_nofile",	-1,	1048576 },
+	{ "rlimit_nproc",	-1,	4194304 },
+	{ "rlimit_as",		-1,	LONG_MAX / 2 },
+	{ "rlimit_cpu",		-1,	LONG_MAX / 2 },
+	{ "rlimit_core",	-1,	LONG_MAX / 2 },
+	{ NULL,			0,	0 }
+};
+
+/* Integers are decimal only: libconfuse would read "010" as 8. */
+static int
+cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	const struct int_range	*r;
+	char			*end;
+	long			 v;
+
+	for (r = int_ranges; r->name; r++)
+		if (strcmp(r->name, opt->name) == 0)
+			break;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno != 0 || v < r->min ||
+	    v > r->max) {
+		cfg_error(cfg, "%s: bad value '%s': want an integer in %ld..%ld",
+		    opt->name, value, r->min, r->max);
+		v = r->min;
+	}
+	*(long *)res = v;
+	return 0;
+}
+
+/* ---- option tables ---- */
+
+/* Admission policy and handler limits: in defaults { } and services. */
+#define POLICY_OPTS(dflt, nodef) \
+	CFG_STR_LIST_CB("allow", NULL, nodef, cb_cidr), \
+	CFG_STR_LIST_CB("deny", NULL, nodef, cb_cidr), \
+	CFG_INT_CB("max_instances", 0, dflt, cb_int), \
+	CFG_INT_CB("per_source", 0, dflt, cb_int), \
+	CFG_INT_CB("per_source_prefix6", 64, dflt, cb_int), \
+	CFG_INT_CB("rate", 0, dflt, cb_int), \
+	CFG_INT_CB("rate_window", 60, dflt, cb_int), \
+	CFG_INT_CB("service_rate", 0, dflt, cb_int), \
+	CFG_STR_CB("on_limit", "queue", dflt, cb_on_limit), \
+	CFG_STR("reject_message", NULL, nodef), \
+	CFG_INT_CB("timeout", 0, dflt, cb_int), \
+	CFG_INT_CB("kill_grace", 2, dflt, cb_int), \
+	CFG_INT_CB("rlimit_nofile", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_nproc", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_as", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_cpu", -1, dflt, cb_int), \
+	CFG_INT_CB("rlimit_core", -1, dflt, cb_int), \
+	CFG_INT_CB("nice", 0, dflt, cb_int), \
+	CFG_STR_CB("umask", NULL, nodef, cb_umask), \
+	CFG_STR_CB("chdir", NULL, nodef, cb_abspath), \
+	CFG_STR_CB("chroot", NULL, nodef, cb_abspath)
+
+/* A service takes these from defaults { } unless it sets them. */
+#define SERVICE_OPTS \
+	POLICY_OPTS(CFGF_NODEFAULT, CFGF_NODEFAULT), \
+	CFG_STR_CB("user", NULL, CFGF_NODEFAULT, cb_user), \
+	CFG_STR_CB("group", NULL, CFGF_NODEFAULT, cb_group), \
+	CFG_STR_LIST_CB("env", NULL, CFGF_NODEFAULT, cb_env), \
+	CFG_STR_CB("stderr", NULL, CFGF_NODEFAULT, cb_stderr), \
+	CFG_INT_CB("backlog", 0, CFGF_NODEFAULT, cb_int), \
+	CFG_INT_CB("prefork", 0, CFGF_NODEFAULT, cb_int)
+
+static cfg_opt_t defaults_opts[] = {
+	POLICY_OPTS(CFGF_NONE, CFGF_NODEFAULT),
+	CFG_STR_CB("user", DEFAULT_USER, CFGF_NONE, cb_user),
+	CFG_STR_CB("group", NULL, CFGF_NODEFAULT, cb_group),
+	CFG_STR_LIST_CB("env", NULL, CFGF_NODEFAULT, cb_env),
+	CFG_STR_CB("stderr", "log", CFGF_NONE, cb_stderr),
+	CFG_INT_CB("backlog", DEFAULT_BACKLOG, CFGF_NONE, cb_int),
+	CFG_INT_CB("prefork", DEFAULT_PREFORK, CFGF_NONE, cb_int),
+	CFG_END()
+};
+
+static cfg_opt_t service_opts[] = {
+	SERVICE_OPTS,
+	CFG_STR_CB("port", NULL, CFGF_NODEFAULT, cb_port),
+	CFG_STR_LIST_CB("address", NULL, CFGF_NODEFAULT, cb_address),
+	CFG_STR_CB("protocol", "tcp", CFGF_NONE, cb_protocol),
+	CFG_STR_CB("mode", NULL, CFGF_NODEFAULT, cb_mode),
+	CFG_INT_CB("instances", 1, CFGF_NONE, cb_int),
+	CFG_STR_CB("builtin", NULL, CFGF_NODEFAULT, cb_builtin),
+	CFG_STR_CB("path", NULL, CFGF_NODEFAULT, cb_abspath),
+	CFG_STR_CB("socket_owner", NULL, CFGF_NODEFAULT, cb_user),
+	CFG_STR_CB("socket_group", NULL, CFGF_NODEFAULT, cb_group),
+	CFG_STR_CB("socket_mode", NULL, CFGF_NODEFAULT, cb_umask),
+	CFG_STR_CB("exec", NULL, CFGF_NODEFAULT, cb_exec),
+	CFG_STR_LIST("args", NULL, CFGF_NODEFAULT),
+	CFG_STR("argv0", NULL, CFGF_NODEFAULT),
+	CFG_STR("shell", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
+	CFG_END()
+};
+
+#define SERVICE_SECTION \
+	CFG_SEC("service", service_opts, \
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+
+static cfg_opt_t main_opts[] = {
+	CFG_STR("include_dir", NULL, CFGF_NODEFAULT),
+	CFG_STR("inetd_conf", NULL, CFGF_NODEFAULT),
+	CFG_STR("pidfile", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("allow_empty", cfg_false, CFGF_NONE),
+	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int),
+	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int),
+	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
+	SERVICE_SECTION,
+	CFG_END()
+};
+
+static cfg_opt_t dropin_opts[] = {
+	SERVICE_SECTION,
+	CFG_END()
+};
+
+/* ---- files ---- */
+
+int
+confparse_check_owner(const char *path, int dir, const char *what,
+    const char *where, int line)
+{
+	struct stat	 st;
+	const char	*at = where ? where : path;
+	char		 pre[PATH_MAX + 32] = "";
+
+	/* "include_dir 'DIR': " when reported where the option is set */
+	if (what)
+		snprintf(pre, sizeof(pre), "%s '%s': ", what, path);
+	if (stat(path, &st) != 0) {
+		conf_error(at, line, "%s%s%s", pre, what ? "" : "cannot read: ",
+		    strerror(errno));
+		return -1;
+	}
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		conf_error(at, line, "%snot a %s", pre, dir ? "directory" :
+		    "regular file");
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		conf_error(at, line, "%swritable by group or others (mode "
+		    "%04o); refusing it", pre, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		conf_error(at, line, "%sowned by uid %u, not by root or by the "
+		    "daemon's user; refusing it", pre, (unsigned)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads fp whole, NUL-terminated; NULL on error. */
+static char *
+read_all(FILE *fp, size_t *len)
+{
+	char	*buf = NULL, *tmp;
+	size_t	 cap = 0, n = 0, got;
+
+	do {
+		if (cap - n < 1024) {
+			cap = cap ? cap * 2 : 8192;
+			if ((tmp = realloc(buf, cap + 1)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = tmp;
+		}
+		n += (got = fread(buf + n, 1, cap - n, fp));
+	} while (got > 0);
+	if (ferror(fp)) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+void
+conffile_free(struct conffile *f)
+{
+	if (f == NULL)
+		return;
+	if (f->cfg)
+		cfg_free(f->cfg);
+	conflex_titles_free(&f->titles);
+	free(f->text);
+	free(f->name);
+	free(f);
+}
+
+int
+conffile_title_line(const struct conffile *f, const char *name, int fallback)
+{
+	return conflex_title_line(&f->titles, name, fallback);
+}
+
+/* Runs libconfuse over f->text. */
+static int
+parse_text(struct conffile *f, size_t len, enum conf_kind kind)
+{
+	FILE	*fp;
+	int	 rc, open_line, before = ctx.nerrors;
+
+	open_line = conflex_blank_comments(f->text);
+	if (conflex_titles_index(f->text, &f->titles) != 0 ||
+	    (fp = fmemopen(f->text, len, "r")) == NULL)
+		goto oom;
+	if ((f->cfg = cfg_init(kind == CONF_MAIN ? main_opts : dropin_opts,
+	    CFGF_NONE)) == NULL) {
+		fclose(fp);
+		goto oom;
+	}
+	cfg_set_error_function(f->cfg, cfg_errfn);
+	free(f->cfg->filename);
+	f->cfg->filename = strdup(f->name);
+	f->cfg->line = 1;
+	ctx.file = f->name;
+	rc = cfg_parse_fp(f->cfg, fp);
+	ctx.file = NULL;
+	fclose(fp);
+	if (rc == CFG_SUCCESS && open_line > 0) {
+		conf_error(f->name, open_line, "unexpected end of file: this "
+		    "'{' is never closed");
+		rc = CFG_PARSE_ERROR;
+	}
+	if (rc != CFG_SUCCESS) {
+		if (ctx.nerrors == before)
+			conf_error(f->name, f->cfg->line, "parse error");
+		return -1;
+	}
+	return 0;
+oom:
+	conf_error(f->name, 1, "out of memory");
+	return -1;
+}
+
+struct conffile *
+confparse_text(const char *file, const char *text, size_t len,
+    enum conf_kind kind)
+{
+	struct conffile	*f;
+	int		 line, byte;
+
+	if (conflex_check_text(text, len, &line, &byte) != 0) {
+		if (byte == 0)
+			conf_error(file, line, "NUL byte: the file must be text");
+		else
+			conf_error(file, line, "control character 0x%02x: the "
+			    "file must be text", (unsigned)byte);
+		return NULL;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->name = strdup(file)) == NULL ||
+	    (f->text = malloc(len + 1)) == NULL) {
+		conf_error(file, 1, "out of memory");
+		conffile_free(f);
+		return NULL;
+	}
+	memcpy(f->text, text, len);
+	f->text[len] = '\0';
+	if (parse_text(f, len, kind) != 0) {
+		conffile_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+struct conffile *
+confparse_file(const char *file, enum conf_kind kind)
+{
+	struct conffile	*f;
+	FILE		*fp;
+	char		*text;
+	size_t		 len;
+
+	if (confparse_check_owner(file, 0, NULL, NULL, 1) != 0)
+		return NULL;
+	if ((fp = fopen(file, "re")) == NULL) {
+		conf_error(file, 1, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	if ((text = read_all(fp, &len)) == NULL)
+		conf_error(file, 1, "cannot read: %s", strerror(errno));
+	fclose(fp);
+	if (text == NULL)
+		return NULL;
+	f = confparse_text(file, text, len, kind);
+	free(text);
+	return f;
+}
+
+static int
+conf_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+is_conf_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+char **
+confparse_dropins(const char *file, int line, const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char	       **names = NULL, **tmp;
+	size_t		 n = 0, i;
+
+	if ((d = opendir(dir)) == NULL) {
+		conf_error(file, line, "include_dir '%s': %s", dir,
+		    strerror(errno));
+		return NULL;
+	}
+	if (confparse_check_owner(dir, 1, "include_dir", file, line) != 0) {
+		closedir(d);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_conf_name(de->d_name))
+			continue;
+		if ((tmp = reallocarray(names, n + 2, sizeof(*names))) == NULL)
+			goto fail;
+		names = tmp;
+		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
+			goto fail;
+		names[++n] = NULL;
+	}
+	closedir(d);
+	if (names == NULL)
+		names = calloc(1, sizeof(*names));
+	else
+		qsort(names, n, sizeof(*names), conf_name_cmp);
+	return names;
+fail:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	conf_error(file, line, "include_dir '%s': out of memory", dir);
+	return NULL;
+}
