@@ -393,12 +393,12 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 		return;
 	}
 	l->rt->stats.accepted++;
-	envlen = spawn_conn_env(svc, &local, fd, sa, env, peer, sizeof(peer));
 	if (svc->builtin == BUILTIN_METRICS) {
 		policy_release(l->rt, src);	/* scrape.c bounds its own */
 		conn_scrape(l, fd);
 		return;
 	}
+	envlen = spawn_conn_env(svc, &local, fd, sa, env, peer, sizeof(peer));
 	if (svc->builtin)
 		conn_builtin(l, fd, peer, src);
 	else if (conn_handoff(l, fd, env, envlen, peer, src) != 0) {
