@@ -191,6 +191,25 @@ EOF
 	[ "$status" -ne 0 ]
 }
 
+@test "a scrape is answered while max_children is reached; the queued gauge" {
+	setup_ports
+	conf ""
+	sed -i '1i max_children = 1' "$CONF"
+	start_pinetd
+	(echo sleep; sleep 4) | from 127.0.0.3 "$P" >/dev/null &
+	wait_log 'x: connection from 127\.0\.0\.3'
+	# x is full: this one waits in the accept queue until the first
+	# is ended by its timeout
+	from 127.0.0.4 "$P" <<<queued >"$T/queued.out" &
+	sleep 0.5
+	scrape >"$T/m.prom"
+	[ "$(value 'pinetd_children_limit')" = 1 ]
+	[ "$(value 'pinetd_handlers{service="x"}')" = 1 ]
+	[ "$(value 'pinetd_connections_queued{service="x"}')" = 1 ]
+	wait_log 'x: connection from 127\.0\.0\.4'
+	wait_for grep -qx queued "$T/queued.out"
+}
+
 @test "a silent scraper and a 64 KB header scraper do not delay a connection to another service" {
 	setup_ports
 	MTIMEOUT=4 conf "$YCONF"
