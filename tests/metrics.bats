@@ -22,6 +22,12 @@ value() {
 	awk -v s="$1" '$1 == s { print $2 }' "$T/m.prom"
 }
 
+# queued_is N: a scrape shows N connections queued for x.
+queued_is() {
+	scrape >"$T/m.prom" &&
+	    [ "$(value 'pinetd_connections_queued{service="x"}')" = "$1" ]
+}
+
 # conf: x (a shell handler: "fail" exits 3, "sleep" outlives its
 # timeout, anything else is echoed), y (echo) and the metrics service.
 conf() {
@@ -201,11 +207,9 @@ EOF
 	# x is full: this one waits in the accept queue until the first
 	# is ended by its timeout
 	from 127.0.0.4 "$P" <<<queued >"$T/queued.out" &
-	sleep 0.5
-	scrape >"$T/m.prom"
+	wait_for queued_is 1
 	[ "$(value 'pinetd_children_limit')" = 1 ]
 	[ "$(value 'pinetd_handlers{service="x"}')" = 1 ]
-	[ "$(value 'pinetd_connections_queued{service="x"}')" = 1 ]
 	wait_log 'x: connection from 127\.0\.0\.4'
 	wait_for grep -qx queued "$T/queued.out"
 }
