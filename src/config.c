@@ -402,6 +402,11 @@ check_section(cfg_t *sec, const char *file, int line)
 		    "wait", name);
 	if (cfg_size(sec, "builtin") && unix_sock)
 		SECTION_ERROR("service '%s': builtins serve tcp and udp", name);
+	if (cfg_size(sec, "builtin") && strcmp(cfg_getstr(sec, "builtin"),
+	    "metrics") == 0 && (proto != PROTO_TCP ||
+	    (cfg_size(sec, "prefork") && cfg_getint(sec, "prefork") > 0)))
+		SECTION_ERROR("service '%s': builtin metrics is served over "
+		    "tcp, without prefork", name);
 #undef SECTION_ERROR
 	return errs;
 }

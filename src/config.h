@@ -18,7 +18,7 @@ enum stderr_mode { STDERR_LOG, STDERR_CLIENT, STDERR_NULL };
 enum protocol { PROTO_TCP, PROTO_UDP, PROTO_UNIX, PROTO_UNIX_DGRAM };
 enum mode { MODE_NOWAIT, MODE_WAIT, MODE_POOL };
 enum builtin { BUILTIN_NONE, BUILTIN_ECHO, BUILTIN_DISCARD, BUILTIN_DAYTIME,
-	BUILTIN_TIME, BUILTIN_CHARGEN };
+	BUILTIN_TIME, BUILTIN_CHARGEN, BUILTIN_METRICS };
 enum on_limit { ON_LIMIT_QUEUE, ON_LIMIT_REJECT };
 
 /* Why a connection was refused, in the order policy checks them. */

@@ -383,7 +383,7 @@ cb_builtin(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (names_lookup(names_builtin, value) <= 0)
 		cfg_error(cfg, "%s: unknown builtin '%s': want echo, discard, "
-		    "daytime, time or chargen", opt->name, value);
+		    "daytime, time, chargen or metrics", opt->name, value);
 	*(const char **)res = value;
 	return 0;
 }

@@ -31,9 +31,11 @@
 #include "loop.h"
 #include "policy.h"
 #include "prefork.h"
+#include "prom.h"
 #include "proxy.h"
 #include "reaper.h"
 #include "runtime.h"
+#include "scrape.h"
 #include "spawn.h"
 #include "supervise.h"
 
@@ -102,6 +104,7 @@ check_looping(struct child *c, int status, uint64_t ms)
 	if (++rt->quick_fails < QUICK_FAILS)
 		return;
 	rt->quick_fails = 0;
+	rt->mc.crash_pauses++;
 	backoff_next(&rt->loop_backoff, LOOP_PAUSE_MIN, LOOP_PAUSE_MAX);
 	log_warnx("%s: looping: %d handlers in a row failed within a second; "
 	    "not accepting for %u ms", rt->name, QUICK_FAILS,
@@ -136,6 +139,55 @@ conn_full(const struct runtime *rt)
 	    (rt->svc->proxy && npending >= CONN_PROXY_PENDING_MAX);
 }
 
+/* Metrics: the outcome and run time of a connection's handler, and the
+ * scrapes of a builtin metrics service, served in the master (scrape.c)
+ * with what the module above renders. */
+#define SCRAPE_TIMEOUT_MS	10000	/* without a timeout of its own */
+#define SCRAPE_MAX		4	/* at once, without max_instances */
+
+static int	(*scrape_render)(struct strbuf *, void *);
+static void	*scrape_arg;
+
+void
+conn_set_render(int (*render)(struct strbuf *, void *), void *arg)
+{
+	scrape_render = render;
+	scrape_arg = arg;
+}
+
+static void
+count_exit(struct child *c, int status, uint64_t ms)
+{
+	struct metrics_counters	*m = &c->rt->mc;
+	enum metrics_exit	 e;
+
+	if (c->timed_out)
+		e = METRICS_EXIT_TIMEOUT;
+	else if (c->failed || (WIFEXITED(status) && WEXITSTATUS(status) != 0))
+		e = METRICS_EXIT_FAILED;
+	else if (WIFSIGNALED(status))
+		e = METRICS_EXIT_SIGNALED;
+	else
+		e = METRICS_EXIT_OK;
+	m->exits[e]++;
+	prom_observe_ns(&m->duration, ms * 1000000);
+}
+
+static void
+conn_scrape(struct listener *l, int fd)
+{
+	struct scrape_server	*srv = &l->rt->scrape;
+	const struct service	*svc = l->svc;
+
+	srv->path = "/metrics";
+	srv->max = svc->max_instances ? (int)svc->max_instances : SCRAPE_MAX;
+	srv->timeout_ms = svc->timeout ? (uint64_t)svc->timeout * 1000 :
+	    SCRAPE_TIMEOUT_MS;
+	srv->render = scrape_render;
+	srv->arg = scrape_arg;
+	scrape_serve(srv, fd);
+}
+
 /* The end of a connection's handler: the one place its counts go. */
 static void
 conn_end(struct child *c, int status, uint64_t ms)
@@ -143,6 +195,7 @@ conn_end(struct child *c, int status, uint64_t ms)
 	worker_report(c);
 	policy_release(c->rt, c->owner);
 	child_log_exit(c, status, ms);
+	count_exit(c, status, ms);
 	check_looping(c, status, ms);
 	listener_release_held(conn_full);
 }
@@ -398,6 +451,11 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 		return;
 	}
 	l->rt->stats.accepted++;
+	if (svc->builtin == BUILTIN_METRICS) {
+		policy_release(l->rt, src);	/* scrape.c bounds its own */
+		conn_scrape(l, fd);
+		return;
+	}
 	if (px) {
 		env = px->env;
 		envlen = px->envlen;

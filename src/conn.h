@@ -11,5 +11,9 @@
 void	conn_init(void);
 /* PROXY headers being read now. */
 unsigned conn_proxy_pending(void);
+/* What a builtin metrics service answers GET /metrics with: render
+ * appends the exposition (scrape.h). */
+struct strbuf;
+void	conn_set_render(int (*render)(struct strbuf *, void *), void *arg);
 
 #endif

@@ -10,7 +10,7 @@ const char *const names_protocol[] = { "tcp", "udp", "unix", "unix-dgram",
 	NULL };
 const char *const names_mode[] = { "nowait", "wait", "pool", NULL };
 const char *const names_builtin[] = { "none", "echo", "discard", "daytime",
-	"time", "chargen", NULL };
+	"time", "chargen", "metrics", NULL };
 const char *const names_stderr[] = { "log", "client", "null", NULL };
 const char *const names_on_limit[] = { "queue", "reject", NULL };
 const char *const names_proxy[] = { "off", "v1", "v2", "any", NULL };

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "conn.h"
+#include "exporter.h"
 #include "control.h"
 #include "inetd.h"
 #include "listener.h"
@@ -462,7 +463,7 @@ main(int argc, char *argv[], char *envp[])
 		fatal("event loop");
 	if (spawn_init() != 0)
 		fatal("spawn setup");
-	loop_set_batch_end(reaper_flush);
+	loop_set_batch_end(exporter_flush);
 	loop_set_idle(prefork_refill);
 
 	if (pidpath) {
@@ -471,6 +472,7 @@ main(int argc, char *argv[], char *envp[])
 	}
 	policy_init(conf);
 	conn_init();
+	exporter_init(&conf);
 	if (runtime_update(conf) != 0)
 		fatal("runtime state");
 	if (listener_open_all(conf) != 0) {

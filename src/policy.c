@@ -92,7 +92,8 @@ policy_full(const struct runtime *rt)
 {
 	if (rt->svc->max_instances && rt->running >= rt->svc->max_instances)
 		return 1;
-	return conf && conf->max_children && nrunning >= conf->max_children;
+	return conf && conf->max_children && nrunning >= conf->max_children &&
+	    rt->svc->builtin != BUILTIN_METRICS;	/* runs no process */
 }
 
 static unsigned
@@ -170,7 +171,9 @@ policy_admit(struct runtime *rt, const struct sockaddr *sa,
 		return REFUSE_PER_SOURCE;
 	if (svc->max_instances && rt->running >= svc->max_instances)
 		return REFUSE_INSTANCES;
-	if (conf && conf->max_children && nrunning >= conf->max_children)
+	/* a scrape runs no process: it is answered when all are taken */
+	if (conf && conf->max_children && nrunning >= conf->max_children &&
+	    svc->builtin != BUILTIN_METRICS)
 		return REFUSE_GLOBAL;
 	if (src && svc->rate) {
 		if (now - src->window >= svc->rate_window) {

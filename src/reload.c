@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -21,6 +22,7 @@
 static struct config	**confp;
 static const char	 *conf_path;
 static const char	 *last = "none";
+static struct reload_counts counts;
 
 struct errbuf {
 	char	*buf;
@@ -32,6 +34,13 @@ reload_init(struct config **conf, const char *path)
 {
 	confp = conf;
 	conf_path = path;
+	counts.last_ok = time(NULL);	/* the start is the first load */
+}
+
+const struct reload_counts *
+reload_counts(void)
+{
+	return &counts;
 }
 
 const char *
@@ -77,6 +86,7 @@ reload_run(char *msg, size_t len)
 	if (new == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
 		last = "failed";
+		counts.failures++;
 		return -1;
 	}
 	/* Counters and counts belong to the service, not to one of its
@@ -88,6 +98,7 @@ reload_run(char *msg, size_t len)
 		snprintf(msg, len, "reload failed: out of memory\n");
 		config_free(new);
 		last = "failed";
+		counts.failures++;
 		return -1;
 	}
 	runtime_commit(new);
@@ -104,5 +115,7 @@ reload_run(char *msg, size_t len)
 	log_info("reload done: %zu services, %u listeners", new->nservices,
 	    listener_count());
 	last = "ok";
+	counts.reloads++;
+	counts.last_ok = time(NULL);
 	return 0;
 }

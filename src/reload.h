@@ -3,6 +3,8 @@
 #define PINETD_RELOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 struct config;
 
@@ -12,6 +14,13 @@ void		 reload_init(struct config **conf, const char *path);
  * On success swaps it in (see listener_reload) and returns 0; msg gets
  * a one-line summary. */
 int		 reload_run(char *msg, size_t len);
+/* Reloads that took effect and reloads refused, and when the last load succeeded. */
+struct reload_counts {
+	uint64_t	 reloads;
+	uint64_t	 failures;
+	time_t		 last_ok;
+};
+const struct reload_counts *reload_counts(void);
 /* "ok" or "failed", for status lines. */
 const char	*reload_last(void);
 

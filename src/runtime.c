@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "runtime.h"
+#include "scrape.h"
 
 struct rt_entry {
 	struct runtime	 rt;
@@ -77,6 +78,7 @@ runtime_unref(struct runtime *rt)
 	if (rt == NULL || --rt->refs > 0)
 		return;
 	LIST_REMOVE(rt, entry);
+	scrape_server_close(&rt->scrape);
 	if (free_fn)
 		free_fn(rt);
 	service_unref(rt->svc);
@@ -163,8 +165,11 @@ runtime_commit(struct config *conf)
 		if (entry_of(rt)->configured)
 			rt->refs--;
 		entry_of(rt)->configured = svc != NULL;
-		if (svc == NULL)
+		if (svc == NULL) {
+			/* its scrapes go with it, not with its last child */
+			scrape_server_close(&rt->scrape);
 			runtime_unref(rt);
+		}
 	}
 }
 
@@ -175,6 +180,17 @@ runtime_update(struct config *conf)
 		return -1;
 	runtime_commit(conf);
 	return 0;
+}
+
+void
+runtime_foreach(void (*fn)(struct runtime *, void *), void *arg)
+{
+	struct runtime *rt, *next;
+
+	for (rt = LIST_FIRST(&records); rt; rt = next) {
+		next = LIST_NEXT(rt, entry);
+		fn(rt, arg);
+	}
 }
 
 void

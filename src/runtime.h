@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "metrics.h"
+#include "scrape.h"
 
 struct sources;
 struct pool;
@@ -43,6 +45,8 @@ struct runtime {
 	unsigned	 quick_fails;	/* handlers failing at once, in a row */
 	unsigned	 loop_backoff;	/* ms the service is paused for */
 	struct pool	*pool;		/* see prefork.c, or NULL */
+	struct metrics_counters mc;	/* for the metrics builtin */
+	struct scrape_server scrape;	/* builtin metrics: its scrapes */
 	LIST_ENTRY(runtime) entry;
 };
 
@@ -64,6 +68,8 @@ struct runtime	*runtime_ref(struct runtime *);
 void		 runtime_unref(struct runtime *);
 /* Called with a record about to be freed, to release what hangs off it. */
 void		 runtime_on_free(void (*fn)(struct runtime *));
+/* Calls fn for every record, configured or not. */
+void		 runtime_foreach(void (*fn)(struct runtime *, void *), void *);
 /* Drops every record (at exit). */
 void		 runtime_clear(void);
 /* The service named name in conf, or NULL. */

@@ -46,6 +46,16 @@ strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+void
+strbuf_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (strbuf_grow(sb, n) != 0)
+		return;
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+
 /* The length of the well-formed UTF-8 sequence at s, or 0. */
 static size_t
 utf8_len(const unsigned char *s)

@@ -13,6 +13,8 @@ struct strbuf {
 
 void	strbuf_printf(struct strbuf *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Appends n bytes of s as they are. */
+void	strbuf_append(struct strbuf *, const char *s, size_t n);
 /* Appends s as the body of a JSON string (without the quotes). */
 void	strbuf_json(struct strbuf *, const char *s);
 void	strbuf_free(struct strbuf *);

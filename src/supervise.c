@@ -81,6 +81,7 @@ pool_ended(struct supervised *s, uint64_t ms)
 		return;
 	}
 	/* exited at once: restart it later, later each time */
+	s->l->rt->mc.crash_pauses++;
 	backoff_next(&s->backoff, POOL_BACKOFF_MIN, POOL_BACKOFF_MAX);
 	log_warnx("%s: pool handler exited after %llu ms; crash-looping, "
 	    "restarting in %u ms", s->l->svc->name, (unsigned long long)ms,

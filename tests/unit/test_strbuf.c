@@ -39,6 +39,21 @@ test_printf(void)
 }
 
 static void
+test_append(void)
+{
+	struct strbuf	sb = { 0 };
+	int		i;
+
+	strbuf_append(&sb, "", 0);
+	CHECK(sb.len == 0);
+	for (i = 0; i < 1000; i++)
+		strbuf_append(&sb, "ab\0cd", i % 2 ? 2 : 5);
+	CHECK(sb.len == 500 * 2 + 500 * 5 && !sb.failed);
+	CHECK(memcmp(sb.s, "ab\0cdab", 7) == 0 && sb.s[sb.len] == '\0');
+	strbuf_free(&sb);
+}
+
+static void
 test_json(void)
 {
 	CHECK(json_is("", ""));
@@ -66,6 +81,7 @@ int
 main(void)
 {
 	test_printf();
+	test_append();
 	test_json();
 	printf("test_strbuf: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;

@@ -1,0 +1,12 @@
+/* sockstat.h: what the kernel knows about a listening socket. */
+#ifndef PINETD_SOCKSTAT_H
+#define PINETD_SOCKSTAT_H
+
+#include <stdint.h>
+
+/* The connections of a listening TCP socket that completed the handshake
+ * and wait for accept(), and the most the queue holds. -1 (errno set)
+ * for a socket that is not a listening TCP one. */
+int	sockstat_accept_queue(int fd, uint64_t *queued, uint64_t *max);
+
+#endif
