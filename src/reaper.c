@@ -126,7 +126,8 @@ child_begin(struct child *c, const char *peer)
 
 /* The journal fields of a child's lines: its service and pid first (a
  * handler's stderr lines carry those two), then its peer, split into
- * address and port ("[::1]:80", "127.0.0.1:80"; a unix peer has none),
+ * address and port ("[::1]:80", "127.0.0.1:80"; behind a PROXY balancer
+ * the client's; a unix peer has none),
  * then what the exit line adds. */
 struct child_fields {
 	struct log_field	f[6];
@@ -146,7 +147,9 @@ child_fields(const struct child *c, struct child_fields *cf)
 	snprintf(cf->pid, sizeof(cf->pid), "%ld", (long)c->pid);
 	cf->f[n++] = (struct log_field){ "PINETD_SERVICE", c->svc->name };
 	cf->f[n++] = (struct log_field){ "HANDLER_PID", cf->pid };
-	snprintf(cf->addr, sizeof(cf->addr), "%s", c->peer);
+	/* "client via balancer" or "client (PROXY LOCAL)": the client */
+	snprintf(cf->addr, sizeof(cf->addr), "%.*s",
+	    (int)strcspn(c->peer, " "), c->peer);
 	cf->port = NULL;
 	if ((colon = strrchr(cf->addr, ':')) != NULL &&
 	    strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
