@@ -1,4 +1,5 @@
-/* addr.c: address and port parsing and formatting. */
+/* addr.c: address and port parsing and formatting.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include "ac-config.h"
 
 #include <sys/un.h>

@@ -1,4 +1,5 @@
-/* addr.h: address and port parsing and formatting (pure, unit-tested). */
+/* addr.h: address and port parsing and formatting (pure, unit-tested).
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_ADDR_H
 #define PINETD_ADDR_H
 

@@ -1,4 +1,5 @@
-/* backoff.h: the one exponential backoff: min, then doubled up to max. */
+/* backoff.h: the one exponential backoff: min, then doubled up to max.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_BACKOFF_H
 #define PINETD_BACKOFF_H
 

@@ -1,5 +1,8 @@
 /* builtin.c: the classic inetd internal services: echo (RFC 862), discard
- * (RFC 863), daytime (RFC 867), time (RFC 868) and chargen (RFC 864). */
+ * (RFC 863), daytime (RFC 867), time (RFC 868) and chargen (RFC 864).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

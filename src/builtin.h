@@ -1,4 +1,5 @@
-/* builtin.h: echo, discard, daytime, time and chargen, served without exec. */
+/* builtin.h: echo, discard, daytime, time and chargen, served without exec.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_BUILTIN_H
 #define PINETD_BUILTIN_H
 

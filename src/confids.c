@@ -1,5 +1,8 @@
 /* confids.c: the users and groups a config names, each looked up once
- * per load (the passwd and group databases may be slow: NSS, LDAP). */
+ * per load (the passwd and group databases may be slow: NSS, LDAP).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <ctype.h>

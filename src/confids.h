@@ -1,4 +1,5 @@
-/* confids.h: users and groups of the config, each looked up once. */
+/* confids.h: users and groups of the config, each looked up once.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_CONFIDS_H
 #define PINETD_CONFIDS_H
 

@@ -1,5 +1,8 @@
 /* config.c: builds and validates struct config from the parsed files
- * (confparse.c), and owns its lifetime. */
+ * (confparse.c), and owns its lifetime.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/stat.h>

@@ -1,4 +1,5 @@
-/* config.h: the services configuration, loaded once into immutable structs. */
+/* config.h: the services configuration, loaded once into immutable structs.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_CONFIG_H
 #define PINETD_CONFIG_H
 

@@ -6,7 +6,10 @@
  * keeps no line for an option, and reads NUL bytes and control characters
  * as if they were text. So the loader first refuses what is not text,
  * hands libconfuse the text with its comments blanked out (newlines
- * kept), and finds the lines of titles and options here. */
+ * kept), and finds the lines of titles and options here.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <ctype.h>

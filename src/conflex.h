@@ -1,6 +1,9 @@
 /* conflex.h: a second, small lexer over the config text, for what
  * libconfuse gets wrong or does not keep. Pure functions on a buffer,
- * unit-tested against libconfuse's own behaviour (tests/unit). */
+ * unit-tested against libconfuse's own behaviour (tests/unit).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_CONFLEX_H
 #define PINETD_CONFLEX_H
 

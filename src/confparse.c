@@ -1,7 +1,10 @@
 /* confparse.c: the libconfuse option tables and parse callbacks, reading
  * and checking the files, and the error report of one load. Callbacks
  * report at the line being parsed and keep going, so that one run shows
- * every error of a file. */
+ * every error of a file.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/stat.h>

@@ -1,6 +1,9 @@
 /* confparse.h: the libconfuse side of loading: option tables, the parse
  * callbacks, reading and checking files, and the error report of one load.
- * config.c builds struct config from what this parses. */
+ * config.c builds struct config from what this parses.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_CONFPARSE_H
 #define PINETD_CONFPARSE_H
 

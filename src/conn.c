@@ -6,7 +6,10 @@
  * and asked again a few times), then hands it to an idle worker, spawns
  * a handler, or serves a builtin; the handler's exit comes back to
  * conn_end, the one place the counts are released. Datagram builtins and
- * mode wait are passed on. */
+ * mode wait are passed on.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/epoll.h>

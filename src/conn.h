@@ -1,5 +1,8 @@
 /* conn.h: a connection's whole life in the master, from the readable
- * listener to the end of its handler. */
+ * listener to the end of its handler.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_CONN_H
 #define PINETD_CONN_H
 

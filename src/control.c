@@ -1,6 +1,9 @@
 /* control.c: the control socket: accepting pinetctl's connections, checking
  * who is calling, reading a one-line command and writing the reply, all
- * without blocking the master. The protocol is described in control.h. */
+ * without blocking the master. The protocol is described in control.h.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/epoll.h>

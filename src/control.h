@@ -12,7 +12,10 @@
  * lines (the table, the JSON object; after ERR, the reasons, such as one
  * "FILE:LINE: message" line per configuration error); then it closes the
  * connection, which ends the reply. A client that is not root or the
- * daemon's own user gets "ERR permission denied" and nothing else. */
+ * daemon's own user gets "ERR permission denied" and nothing else.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_CONTROL_H
 #define PINETD_CONTROL_H
 

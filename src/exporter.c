@@ -2,7 +2,10 @@
  * the connection path in each runtime record; gauges (handlers running,
  * the accept queue, idle workers) and the master's figures are read
  * here, at the scrape. Only configured services are shown: a removed
- * service's series are gone with it. */
+ * service's series are gone with it.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <stdlib.h>

@@ -1,6 +1,9 @@
 /* exporter.h: the figures a builtin metrics service answers with, read
  * from the runtime records, the reaper and the reload counts at each
- * scrape. */
+ * scrape.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_EXPORTER_H
 #define PINETD_EXPORTER_H
 

@@ -1,7 +1,10 @@
 /* fault.h: failures on demand, for the tests of paths that real
  * conditions reach only by chance (memory running out at one given
  * allocation). Compiled into sanitizer builds only: elsewhere fault_hit
- * is a constant 0 and costs nothing. */
+ * is a constant 0 and costs nothing.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_FAULT_H
 #define PINETD_FAULT_H
 

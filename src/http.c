@@ -1,7 +1,10 @@
 /* http.c: reads one HTTP/1.x request head into a fixed buffer, a line at
  * a time as bytes arrive, and writes the head of the answer. The server
  * answers one request per connection and closes it, so the reader never
- * looks at a body or at a second request. */
+ * looks at a body or at a second request.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <ctype.h>

@@ -2,7 +2,10 @@
  * head, and the head of the answer. Made for a non-blocking loop: the
  * caller feeds whatever bytes arrived and gets "need more", a complete
  * request, or the status of the error to answer with. Nothing here reads
- * a socket or keeps time; the caller bounds the time. */
+ * a socket or keeps time; the caller bounds the time.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_HTTP_H
 #define PINETD_HTTP_H
 

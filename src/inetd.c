@@ -1,7 +1,10 @@
 /* inetd.c: classic inetd.conf lines ("name type proto wait[.max]
  * user[.group] server args...") turned into pinetd.conf service sections,
  * so that one loader, with all its checks and FILE:LINE messages, serves
- * both syntaxes. */
+ * both syntaxes.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
-/* inetd.h: classic inetd.conf lines read as pinetd service sections. */
+/* inetd.h: classic inetd.conf lines read as pinetd service sections.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_INETD_H
 #define PINETD_INETD_H
 

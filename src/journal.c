@@ -1,6 +1,9 @@
 /* journal.c: the native journal protocol (systemd.io, "Native Journal
  * Protocol"): encoding fields and sending a record. No logging here: the
- * log module sits on top and falls back to stderr when this fails. */
+ * log module sits on top and falls back to stderr when this fails.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

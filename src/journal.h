@@ -1,5 +1,8 @@
 /* journal.h: systemd's native journal protocol: one datagram per record,
- * made of fields, to /run/systemd/journal/socket. */
+ * made of fields, to /run/systemd/journal/socket.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_JOURNAL_H
 #define PINETD_JOURNAL_H
 

@@ -1,5 +1,8 @@
 /* listener.c: listening sockets: opening them, adopting those systemd
- * passed, carrying them over a reload, polling and closing them. */
+ * passed, carrying them over a reload, polling and closing them.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/epoll.h>

@@ -1,6 +1,9 @@
 /* listener.h: listening sockets: opening, adopting those systemd passed,
  * carrying them over a reload, polling, and closing. What a readable
- * socket means is up to whoever installs the callbacks (conn.c). */
+ * socket means is up to whoever installs the callbacks (conn.c).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_LISTENER_H
 #define PINETD_LISTENER_H
 

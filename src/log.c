@@ -1,6 +1,9 @@
 /* log.c: stderr, the journal or syslog; levels; structured fields; and
  * rate-limited lines. The master never waits for its log: a line that
- * cannot be written at once is dropped and counted. */
+ * cannot be written at once is dropped and counted.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

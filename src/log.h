@@ -1,5 +1,8 @@
 /* log.h: the one log module: stderr in the foreground (the journal's
- * native protocol when stderr is the journal), syslog otherwise. */
+ * native protocol when stderr is the journal), syslog otherwise.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_LOG_H
 #define PINETD_LOG_H
 

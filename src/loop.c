@@ -1,4 +1,5 @@
-/* loop.c: the epoll loop, signals as a signalfd, timers on one timerfd. */
+/* loop.c: the epoll loop, signals as a signalfd, timers on one timerfd.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include "ac-config.h"
 
 #include <sys/epoll.h>

@@ -1,4 +1,5 @@
-/* loop.h: the master's one event loop: epoll, signalfd, timerfd. */
+/* loop.h: the master's one event loop: epoll, signalfd, timerfd.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_LOOP_H
 #define PINETD_LOOP_H
 

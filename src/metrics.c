@@ -1,7 +1,10 @@
 /* metrics.c: the exposition of pinetd's figures: the master's own
  * families, then one family at a time over every service, so that each
  * family's samples follow its # HELP and # TYPE. Services are labelled by
- * name only: never a peer address, whose values would be unbounded. */
+ * name only: never a peer address, whose values would be unbounded.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <stddef.h>

@@ -1,7 +1,10 @@
 /* metrics.h: pinetd's metric families, their names, help and labels. The
  * caller fills plain figures from its own records (the connection path
  * keeps the counters, a scrape reads the gauges) and gets the exposition;
- * nothing here knows how the figures are kept. */
+ * nothing here knows how the figures are kept.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_METRICS_H
 #define PINETD_METRICS_H
 

@@ -1,5 +1,8 @@
 /* names.c: one table of names for each enum the config sets, shared by
- * the config loader and the status report. */
+ * the config loader and the status report.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <string.h>

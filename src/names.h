@@ -1,4 +1,5 @@
-/* names.h: the words the config and the status use for enum values. */
+/* names.h: the words the config and the status use for enum values.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_NAMES_H
 #define PINETD_NAMES_H
 

@@ -1,5 +1,8 @@
 /* notify.c: systemd's notification protocol: READY=1, STOPPING=1, STATUS=
- * and the watchdog keep-alive, the latter two driven by loop timers. */
+ * and the watchdog keep-alive, the latter two driven by loop timers.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <errno.h>

@@ -1,5 +1,8 @@
 /* notify.h: telling systemd about the master's state (sd_notify(3)). When
- * not started by a service manager, these do nothing. */
+ * not started by a service manager, these do nothing.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_NOTIFY_H
 #define PINETD_NOTIFY_H
 

@@ -1,6 +1,9 @@
 /* pinetctl.c: the admin command: asks a running pinetd for its status or a
  * reload over the control socket (protocol in control.h), or checks a
- * configuration file with pinetd -t. */
+ * configuration file with pinetd -t.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

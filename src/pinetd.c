@@ -1,4 +1,5 @@
-/* pinetd.c: main: options, start-up order, hand-over to the loop. */
+/* pinetd.c: main: options, start-up order, hand-over to the loop.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include "ac-config.h"
 
 #include <errno.h>

@@ -1,6 +1,9 @@
 /* policy.c: admission policy, in the order the design fixes: allow/deny
  * lists, per-source limit, per-service instances, the global limit, then
- * rates. A refused connection costs no fork. */
+ * rates. A refused connection costs no fork.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <stdlib.h>

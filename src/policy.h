@@ -1,5 +1,8 @@
 /* policy.h: admission: allow/deny, per-source, instance and rate limits,
- * and the one count of running handlers they rest on. */
+ * and the one count of running handlers they rest on.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_POLICY_H
 #define PINETD_POLICY_H
 

@@ -1,6 +1,9 @@
 /* prefork.c: pools of pre-forked workers. A worker waits on a socketpair
  * channel for a client fd (SCM_RIGHTS) and its environment strings, then
- * runs the same setup as a spawned child and execs the handler. */
+ * runs the same setup as a spawned child and execs the handler.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

@@ -1,4 +1,5 @@
-/* prefork.h: pools of pre-forked workers, their channels, replacement. */
+/* prefork.h: pools of pre-forked workers, their channels, replacement.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_PREFORK_H
 #define PINETD_PREFORK_H
 

@@ -1,6 +1,9 @@
 /* procstat.c: the process_* metrics every Prometheus exporter gives,
  * from /proc/self/stat, /proc/self/fd and getrlimit: a few system calls
- * per scrape, no child process. */
+ * per scrape, no child process.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/resource.h>

@@ -1,5 +1,8 @@
 /* procstat.h: the standard process_* metrics of the running process,
- * read from /proc without forking. */
+ * read from /proc without forking.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_PROCSTAT_H
 #define PINETD_PROCSTAT_H
 

@@ -1,4 +1,5 @@
-/* proctitle.c: the process title ps shows, set with libbsd's setproctitle. */
+/* proctitle.c: the process title ps shows, set with libbsd's setproctitle.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include "ac-config.h"
 
 #include <stdarg.h>

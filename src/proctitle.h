@@ -1,4 +1,5 @@
-/* proctitle.h: the process title ps shows. */
+/* proctitle.h: the process title ps shows.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PROCTITLE_H
 #define PROCTITLE_H
 

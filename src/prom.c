@@ -1,6 +1,9 @@
 /* prom.c: the Prometheus text exposition format, version 0.0.4: families
  * with their # HELP and # TYPE lines, samples with escaped labels, floats
- * that read back exactly, and cumulative histogram buckets. */
+ * that read back exactly, and cumulative histogram buckets.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <inttypes.h>

@@ -1,5 +1,8 @@
 /* prom.h: writes metrics in the Prometheus text exposition format
- * (version 0.0.4) into a strbuf, and keeps duration histograms. */
+ * (version 0.0.4) into a strbuf, and keeps duration histograms.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_PROM_H
 #define PINETD_PROM_H
 

@@ -1,5 +1,8 @@
 /* proxy.c: the PROXY protocol header (v1 and v2): reading exactly the
- * header, parsing it, the CRC32C check and the handler's variables. */
+ * header, parsing it, the CRC32C check and the handler's variables.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

@@ -1,7 +1,10 @@
 /* proxy.h: the PROXY protocol header a load balancer sends before the
  * client's bytes (version 1 text, version 2 binary): how many bytes to
  * read so that no payload byte is consumed, parsing, the CRC32C check and
- * the handler's variables. No allocation; the parser is pure. */
+ * the handler's variables. No allocation; the parser is pure.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_PROXY_H
 #define PINETD_PROXY_H
 

@@ -1,6 +1,9 @@
 /* reaper.c: the pid table, the waitpid loop, and what every child has in
  * common: its stderr lines, its deadline, the drain at stop. What an exit
- * means is its owner's business: the reaper calls the child's callback. */
+ * means is its owner's business: the reaper calls the child's callback.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/epoll.h>

@@ -1,5 +1,8 @@
 /* reaper.h: the table of children by pid and the waitpid loop. Each child
- * carries the callback its owner wants called when it ends. */
+ * carries the callback its owner wants called when it ends.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_REAPER_H
 #define PINETD_REAPER_H
 

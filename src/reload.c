@@ -1,7 +1,10 @@
 /* reload.c: SIGHUP and "pinetctl reload": a new struct config is loaded
  * beside the running one; if it has any error the running one stays, else
  * services are matched by name, listeners carried over, pools resized, and
- * running handlers finish under the service record they started with. */
+ * running handlers finish under the service record they started with.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <limits.h>

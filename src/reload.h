@@ -1,4 +1,5 @@
-/* reload.h: loading a new configuration into the running master. */
+/* reload.h: loading a new configuration into the running master.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_RELOAD_H
 #define PINETD_RELOAD_H
 

@@ -1,5 +1,8 @@
 /* runtime.c: the runtime record of each service, by name. The config
- * records stay as loaded; what changes while the master runs is here. */
+ * records stay as loaded; what changes while the master runs is here.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <stdlib.h>

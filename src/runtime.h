@@ -1,6 +1,9 @@
 /* runtime.h: what the master keeps about a service while it runs: its
  * counters, counts, per-source table, worker pool and backoff. A record is
- * found by service name, so a reload carries it over to the new config. */
+ * found by service name, so a reload carries it over to the new config.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_RUNTIME_H
 #define PINETD_RUNTIME_H
 

@@ -3,7 +3,10 @@
  * with non-blocking writes, then drain what the peer still sends (at
  * most SCRAPE_DRAIN_MAX bytes) until it closes. One timer bounds the
  * whole exchange; a slow or silent peer costs one fd and one record, and
- * never delays anything else. */
+ * never delays anything else.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/epoll.h>

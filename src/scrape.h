@@ -2,7 +2,10 @@
  * event loop, without ever blocking it. Each accepted connection gets a
  * bounded request head (http.h), one deadline for the whole exchange, a
  * non-blocking answer and a bounded drain before the close; at most
- * `max` run at once. */
+ * `max` run at once.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_SCRAPE_H
 #define PINETD_SCRAPE_H
 

@@ -1,6 +1,9 @@
 /* sdproto.c: sd_notify(3), sd_watchdog_enabled(3) and sd_listen_fds(3)
  * spoken directly, so that the master maps no library it does not need
- * (libsystemd pulls in libgcrypt, liblzma, libzstd, liblz4 and libcap). */
+ * (libsystemd pulls in libgcrypt, liblzma, libzstd, liblz4 and libcap).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

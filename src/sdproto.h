@@ -1,7 +1,10 @@
 /* sdproto.h: the environment protocols of a service manager, spoken
  * without libsystemd: readiness datagrams (sd_notify(3)), the watchdog
  * interval (sd_watchdog_enabled(3)) and passed sockets (sd_listen_fds(3)).
- * Nothing here logs: callers decide what a failure means. */
+ * Nothing here logs: callers decide what a failure means.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_SDPROTO_H
 #define PINETD_SDPROTO_H
 

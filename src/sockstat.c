@@ -1,7 +1,10 @@
 /* sockstat.c: the accept queue of a listening TCP socket, for the
  * "connections queued" gauge: Linux reports it in TCP_INFO, where for a
  * listener tcpi_unacked is the queue's length and tcpi_sacked its limit
- * (what `ss -lt` shows as Recv-Q and Send-Q). One system call, no /proc. */
+ * (what `ss -lt` shows as Recv-Q and Send-Q). One system call, no /proc.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

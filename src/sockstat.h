@@ -1,4 +1,5 @@
-/* sockstat.h: what the kernel knows about a listening socket. */
+/* sockstat.h: what the kernel knows about a listening socket.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_SOCKSTAT_H
 #define PINETD_SOCKSTAT_H
 

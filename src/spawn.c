@@ -1,5 +1,8 @@
 /* spawn.c: process setup and exec, shared by pre-forked workers and by
- * the vfork-class children spawned right after accept. */
+ * the vfork-class children spawned right after accept.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/mman.h>

@@ -1,4 +1,5 @@
-/* spawn.h: process setup and exec, shared by workers and spawned children. */
+/* spawn.h: process setup and exec, shared by workers and spawned children.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_SPAWN_H
 #define PINETD_SPAWN_H
 

@@ -1,5 +1,8 @@
 /* status.c: the master's status report, as a table, as JSON and as a
- * one-line summary; built from the config and the counters it holds. */
+ * one-line summary; built from the config and the counters it holds.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/un.h>

@@ -1,5 +1,8 @@
 /* status.h: what the master reports about itself: the status table, its
- * JSON form, a one-line summary, and the table in the log (SIGUSR1). */
+ * JSON form, a one-line summary, and the table in the log (SIGUSR1).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_STATUS_H
 #define PINETD_STATUS_H
 

@@ -1,4 +1,5 @@
-/* strbuf.c: a growable text buffer for replies and reports. */
+/* strbuf.c: a growable text buffer for replies and reports.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include "ac-config.h"
 
 #include <stdarg.h>

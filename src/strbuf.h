@@ -1,4 +1,5 @@
-/* strbuf.h: a growable text buffer for replies and reports. */
+/* strbuf.h: a growable text buffer for replies and reports.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #ifndef PINETD_STRBUF_H
 #define PINETD_STRBUF_H
 

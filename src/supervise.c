@@ -1,7 +1,10 @@
 /* supervise.c: handlers that get the listening socket itself. Mode wait:
  * one handler at a time, started when the socket is readable; until it
  * exits the master leaves the socket alone. Mode pool: a fixed number of
- * handlers that accept by themselves, restarted when they end. */
+ * handlers that accept by themselves, restarted when they end.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/socket.h>

@@ -1,6 +1,9 @@
 /* supervise.h: handlers given the listening socket itself: mode wait (one
  * at a time, the master leaves the socket alone meanwhile) and mode pool
- * (a fixed number, restarted when they end). */
+ * (a fixed number, restarted when they end).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_SUPERVISE_H
 #define PINETD_SUPERVISE_H
 

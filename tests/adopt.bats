@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Sockets passed by systemd (LISTEN_FDS): adopted by FileDescriptorName
 # equal to a service's name, else by address and port; the rest closed.
 

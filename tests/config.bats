@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Configuration errors: each is "FILE:LINE: message", is fatal at start,
 # and `pinetd -t` prints every one (or "configuration OK") and exits 1 (or
 # 0) without binding anything.

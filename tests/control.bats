@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # The control socket and pinetctl: status as a table and as JSON, who may
 # connect, the socket file's life, SIGUSR1, reload and check, and clients
 # that never send a command.

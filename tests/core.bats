@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # The core: bind, accept, spawn the handler with the client on stdin and
 # stdout, the UCSPI environment, credentials, fds, failures, reaping.
 # Every test runs with PINETD_TEST_PREFORK workers (0: spawn only).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # The HAProxy harness on its own, with stand-in backends that describe
 # what they receive: the PROXY header HAProxy sends (v2 and v1) carries the
 # client's own address, health checks arrive as LOCAL and keep the servers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # End to end with a real HAProxy on loopback: the pair shipped in
 # etc/examples (haproxy.cfg, behind-haproxy.conf), ports and addresses
 # moved to loopback, with two pinetd instances as the backend. Clients

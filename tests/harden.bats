@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Hardening: each test reproduces a defect found by attacking the daemon
 # and fails if it comes back.
 

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Shared by the bats files: start the real daemon on loopback with a
 # config written into the test's own directory, wait for it by polling,
 # and dump its log when a test fails.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Classic inetd.conf lines: pinetd --import-inetd prints them as
 # pinetd.conf sections that load and serve.
 

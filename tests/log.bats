@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # The master's log: no libsystemd (nor what it drags in) mapped; a stderr
 # reader that pauses never delays a connection (lines are dropped, then
 # counted); -q; records in the journal's native protocol, with fields,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # builtin = "metrics": the Prometheus endpoint served by the master,
 # scraped with curl, checked by promtool and by a real Prometheus.
 # Distinct loopback source addresses act as different clients.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # systemd's notification protocol: READY=1 with STATUS= once every
 # listener is bound, STATUS= updates, STOPPING=1 on SIGTERM, WATCHDOG=1 at
 # half of WATCHDOG_USEC. A unix datagram socket in the test's directory

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Small things a new user trips over: --help, pinetctl's complaints, the
 # process titles, the stop line, and what the man pages say.
 

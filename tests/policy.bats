@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Admission policy: access lists, per-source, instance, global and rate
 # limits, handler time and resource limits, and the master surviving a
 # machine that runs out of fds or processes. Distinct loopback source

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # A build with nothing but --prefix starts: the directory of the control
 # socket and of the pidfile, PREFIX/var/run, is created by pinetd itself;
 # symbolic links in the way are followed only when root owns them.

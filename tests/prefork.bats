@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Pre-forked workers: created before the client arrives, refilled after a
 # burst, replaced when one dies, and bypassed (spawn) when none is idle.
 

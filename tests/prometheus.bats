@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # The metrics test harness: Debian's prometheus installed without its
 # packaged server left running; `promtool check metrics` passes on what
 # the text format writer produces and fails on broken expositions; a real

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # The PROXY protocol against the real daemon: tests/proxy-client speaks
 # like a load balancer (v1 and v2 headers, crafted as asked) and a handler
 # prints what it was told and what it read.

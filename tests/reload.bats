@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Reload (SIGHUP): a new config replaces the running one only when it has
 # no error; unchanged listeners keep their fds, so no connection is lost.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Metrics scrapes served on the master's event loop, with real clients
 # over loopback TCP: the scrape code serves pinetd's families the way the
 # metrics builtin will (tests/unit/test_metrics -s); answers and errors,

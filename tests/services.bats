@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Every kind of service: builtins over TCP and UDP (RFC 862, 863, 864, 867,
 # 868), UDP and TCP wait mode, unix sockets, and pools of persistent
 # handlers.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # Stop: SIGTERM closes the listeners, lets running handlers finish for up
 # to shutdown_timeout seconds, then SIGTERM and SIGKILL; exit 0.
 

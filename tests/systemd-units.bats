@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # The systemd units as built and installed: every placeholder substituted,
 # the programs they name installed at those paths, and clean for
 # systemd-analyze verify.

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # pool-server.pl: a line-upcasing server in the classic IO::Socket shape,
 # turned into a pinetd pool handler (mode = pool). A standalone server
 # would start with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # status.sh: a tiny HTTP/1.0 server, one connection per run, that answers
 # GET / with a plain-text status page: host name, uptime and load.
 # The connection is on standard input and output (pinetd mode nowait).

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # udp-echo.pl: a UDP wait-mode handler for pinetd. Standard input is the
 # service's datagram socket itself (mode = wait): at least one datagram is
 # waiting when this starts. Every datagram is sent back to its sender until

@@ -1,6 +1,9 @@
 /* factor: a demo exec handler. Reads integers, one per line, from the
  * client and answers each with its prime factors, the way the classic
- * IO::Socket examples do. */
+ * IO::Socket examples do.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>

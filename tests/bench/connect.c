@@ -12,7 +12,10 @@
  *	complete failed seconds conn/s p50_ms p99_ms
  *
  * and, on standard error, the first failure's reason. It exits 0 when
- * every connection succeeded, 1 otherwise. */
+ * every connection succeeded, 1 otherwise.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>

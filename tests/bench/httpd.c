@@ -1,7 +1,10 @@
 /* httpd.c: the benchmark's HTTP/1.0 handler. Reads the request head from
  * standard input up to the blank line, writes one fixed response to
  * standard output and exits. Built twice by tests/bench/run: static with
- * musl-gcc and dynamic with glibc. */
+ * musl-gcc and dynamic with glibc.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>

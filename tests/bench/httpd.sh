@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
 # httpd.sh: the benchmark's /bin/sh handler, the same exchange as httpd.c:
 # read the request line and the header lines up to the blank one, then
 # print the fixed response.

@@ -1,7 +1,10 @@
 /* fuzz_config.c: libFuzzer target for the config loader. Each input is
  * written to fuzz.conf in a private directory and loaded as the main
  * file; "include_dir" and "inetd_conf" can point back at it, so the same
- * bytes are also read as a drop-in and as an inetd.conf. */
+ * bytes are also read as a drop-in and as an inetd.conf.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <sys/stat.h>

@@ -1,7 +1,10 @@
 /* libFuzzer target for the PROXY protocol header: whatever the bytes,
  * proxy_need() and proxy_parse() stay inside them, agree with each other,
  * and a reader that follows proxy_need() never takes a byte past the
- * header; the variables made from a parsed header hold no control byte. */
+ * header; the variables made from a parsed header hold no control byte.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>

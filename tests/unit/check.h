@@ -1,5 +1,8 @@
 /* check.h: the one assertion macro of the C unit tests. Each test file
- * prints "NAME: N checks, N failed" and exits non-zero on a failure. */
+ * prints "NAME: N checks, N failed" and exits non-zero on a failure.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #ifndef PINETD_CHECK_H
 #define PINETD_CHECK_H
 

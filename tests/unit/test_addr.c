@@ -1,4 +1,5 @@
-/* Unit tests for address and port parsing. */
+/* Unit tests for address and port parsing.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <stdio.h>

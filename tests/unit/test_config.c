@@ -1,4 +1,5 @@
-/* Unit tests for config_load: small files in a temporary directory. */
+/* Unit tests for config_load: small files in a temporary directory.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include "ac-config.h"
 
 #include <sys/stat.h>

@@ -1,5 +1,8 @@
 /* Unit tests for conflex.c: each workaround beside the libconfuse
- * behaviour it works around, shown on libconfuse itself. */
+ * behaviour it works around, shown on libconfuse itself.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <stdarg.h>

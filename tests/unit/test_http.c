@@ -1,4 +1,5 @@
-/* Unit tests for the bounded HTTP request reader and the response head. */
+/* Unit tests for the bounded HTTP request reader and the response head.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

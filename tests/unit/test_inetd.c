@@ -1,5 +1,8 @@
 /* test_inetd: classic inetd.conf lines turned into pinetd.conf sections,
- * against fixtures with the exact text and errors expected. */
+ * against fixtures with the exact text and errors expected.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include "ac-config.h"
 
 #include <stdio.h>

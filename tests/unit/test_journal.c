@@ -1,5 +1,8 @@
 /* Unit tests for the journal's native encoding, log levels, and the log
- * sink that drops lines rather than wait for a paused reader. */
+ * sink that drops lines rather than wait for a paused reader.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -1,7 +1,10 @@
 /* Unit tests for pinetd's metric families. Given a file name, it writes
  * a sample exposition there (for promtool and a real Prometheus); with
  * -b, it times the rendering of 100 services; with -s PORTFILE, it serves
- * the sample over HTTP on 127.0.0.1 as the master would, until SIGTERM. */
+ * the sample over HTTP on 127.0.0.1 as the master would, until SIGTERM.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #define _GNU_SOURCE	/* accept4 */
 #include <sys/epoll.h>
 #include <sys/socket.h>

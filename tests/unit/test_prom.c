@@ -1,6 +1,9 @@
 /* Unit tests for the Prometheus text format writer, the duration
  * histogram and the process_* figures. Given a file name, it also writes
- * a sample exposition there, for promtool and a real Prometheus. */
+ * a sample exposition there, for promtool and a real Prometheus.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <sys/resource.h>
 
 #include <fcntl.h>

@@ -1,6 +1,9 @@
 /* Unit tests for the PROXY protocol header: the specification's edge cases
  * for v1 and v2, every TLV, CRC32C, the handler's variables, and exact
- * reads from a socket. */
+ * reads from a socket.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>

@@ -1,6 +1,9 @@
 /* Unit tests for scrapes served on the real event loop: peers are the
  * other ends of socket pairs, driven by a timer of the same loop, so a
- * scrape that blocked would hang the test (and its deadline fails it). */
+ * scrape that blocked would hang the test (and its deadline fails it).
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <sys/socket.h>
 
 #include <errno.h>

@@ -1,5 +1,8 @@
 /* Unit tests for the service manager protocols spoken without libsystemd:
- * LISTEN_* parsing, notification datagrams, the watchdog interval. */
+ * LISTEN_* parsing, notification datagrams, the watchdog interval.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <errno.h>

@@ -1,5 +1,8 @@
 /* Unit tests for the accept queue of a listening socket: clients that
- * connected and were not accepted yet are counted, accepted ones not. */
+ * connected and were not accepted yet are counted, accepted ones not.
+ *
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
+ */
 #include <sys/socket.h>
 #include <netinet/in.h>
 

@@ -1,4 +1,5 @@
-/* Unit tests for the text buffer and its JSON string escaping. */
+/* Unit tests for the text buffer and its JSON string escaping.
+ * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include <stdio.h>
 #include <string.h>
 
