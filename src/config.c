@@ -353,6 +353,9 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 	if (PICKSTR("chroot") &&
 	    (svc->chroot = strdup(PICKSTR("chroot"))) == NULL)
 		return -1;
+	if (cfg_size(sec, "bind_device") && (svc->bind_device =
+	    strdup(cfg_getstr(sec, "bind_device"))) == NULL)
+		return -1;
 	return build_proxy(svc, sec, defs);
 }
 
@@ -392,6 +395,9 @@ check_section(cfg_t *sec, const char *file, int line)
 		    "port or address", name);
 	if (!unix_sock && cfg_size(sec, "path"))
 		SECTION_ERROR("service '%s': path is for unix sockets", name);
+	if (unix_sock && cfg_size(sec, "bind_device"))
+		SECTION_ERROR("service '%s': bind_device is for tcp and udp "
+		    "sockets", name);
 	if (unix_sock && (cfg_size(sec, "allow") || cfg_size(sec, "deny")))
 		SECTION_ERROR("service '%s': allow and deny are for IP "
 		    "clients; the socket's owner, group and mode say who may "
@@ -731,6 +737,7 @@ service_unref(struct service *svc)
 	free(svc->reject_msg);
 	free(svc->chdir);
 	free(svc->chroot);
+	free(svc->bind_device);
 	free(svc->proxy_from);
 	free(svc->sock_path);
 	free(svc);

@@ -86,6 +86,7 @@ struct service {
 	int		 umask;		/* -1: unchanged */
 	char		*chdir;
 	char		*chroot;
+	char		*bind_device;	/* SO_BINDTODEVICE, or NULL */
 
 	/* PROXY protocol (conn.c reads the header): PROXY_V1/V2 mask. */
 	int		 proxy;		/* 0: off */

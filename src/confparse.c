@@ -8,6 +8,7 @@
 #include "ac-config.h"
 
 #include <sys/stat.h>
+#include <net/if.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -340,6 +341,22 @@ cb_abspath(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 	return 0;
 }
 
+/* A network interface's name, as the kernel takes it: 1 to 15 bytes, no
+ * '/', ':' or white space. */
+static int
+cb_ifname(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len >= IFNAMSIZ || strpbrk(value, "/: \t") != NULL ||
+	    strcmp(value, ".") == 0 || strcmp(value, "..") == 0)
+		cfg_error(cfg, "%s: '%s' is not an interface name (1 to %d "
+		    "characters, no '/', ':' or space)", opt->name, value,
+		    IFNAMSIZ - 1);
+	*(const char **)res = value;
+	return 0;
+}
+
 static int
 cb_stderr(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
@@ -524,6 +541,7 @@ static cfg_opt_t service_opts[] = {
 	CFG_STR_CB("socket_owner", NULL, CFGF_NODEFAULT, cb_user),
 	CFG_STR_CB("socket_group", NULL, CFGF_NODEFAULT, cb_group),
 	CFG_STR_CB("socket_mode", NULL, CFGF_NODEFAULT, cb_umask),
+	CFG_STR_CB("bind_device", NULL, CFGF_NODEFAULT, cb_ifname),
 	CFG_STR_CB("exec", NULL, CFGF_NODEFAULT, cb_exec),
 	CFG_STR_LIST("args", NULL, CFGF_NODEFAULT),
 	CFG_STR("argv0", NULL, CFGF_NODEFAULT),

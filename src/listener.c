@@ -232,6 +232,8 @@ listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 		return -1;
 	if ((ss->ss_family != AF_UNIX && setsockopt(fd, SOL_SOCKET,
 	    SO_REUSEADDR, &on, sizeof(on)) != 0) ||
+	    (svc->bind_device && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
+	    svc->bind_device, (socklen_t)strlen(svc->bind_device)) != 0) ||
 	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) != 0))
 		goto fail;
@@ -595,7 +597,10 @@ same_socket(const struct service *a, const struct service *b)
 	return a->protocol == b->protocol && a->mode == b->mode &&
 	    a->backlog == b->backlog && a->instances == b->instances &&
 	    a->sock_uid == b->sock_uid && a->sock_gid == b->sock_gid &&
-	    a->sock_mode == b->sock_mode;
+	    a->sock_mode == b->sock_mode &&
+	    (a->bind_device == NULL) == (b->bind_device == NULL) &&
+	    (a->bind_device == NULL ||
+	    strcmp(a->bind_device, b->bind_device) == 0);
 }
 
 static struct listener *

@@ -506,3 +506,55 @@ EOF2
 	wait_log "denied: refused 127\\.0\\.0\\.1 port [0-9]+ \\(deny\\)"
 	[ "$(client 127.0.0.1 "$((P + 1))" </dev/null)" = allowed ]
 }
+
+@test "bind_device ties a listener to an interface; a scoped IPv6 address is accepted; bad names are FILE:LINE" {
+	P=$(free_port)
+	write_conf <<EOF2
+service dev {
+	port = $P
+	address = { "127.0.0.1" }
+	bind_device = "lo"
+	shell = "echo dev"
+}
+EOF2
+	start_pinetd
+	[ "$(client 127.0.0.1 "$P" </dev/null)" = dev ]
+	# the kernel shows the socket bound to the device
+	run ss -Hltn "sport = :$P"
+	echo "$output"
+	[[ "$output" == *"127.0.0.1%lo:$P"* ]]
+	stop_pinetd
+	# an interface that is not there: the service cannot listen, and says why
+	sed 's/bind_device = "lo"/bind_device = "nosuch0"/' "$CONF" >"$CONF.new"
+	mv "$CONF.new" "$CONF"
+	run timeout 10 "$PINETD" -f "$CONF" -c "$T/ctl.sock"
+	echo "$output"
+	[ "$status" -eq 111 ]
+	[[ "$output" == *"dev: cannot listen on 127.0.0.1 port $P"*"No such device"* ]]
+	# a name the kernel would refuse, and bind_device on a unix socket
+	write_conf <<EOF2
+service dev {
+	port = $P
+	address = { "fe80::1%lo" }
+	bind_device = "a/b"
+	shell = "echo dev"
+}
+service u {
+	protocol = unix
+	path = "$T/u.sock"
+	bind_device = "lo"
+	shell = "echo u"
+}
+EOF2
+	run "$PINETD" -t -f "$CONF"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$CONF:4: bind_device: 'a/b' is not an interface name"* ]]
+	[[ "$output" == *"service 'u': bind_device is for tcp and udp sockets"* ]]
+	# the scoped address itself was fine
+	run grep -c "fe80" <<<"$output"
+	[ "$output" -eq 0 ]
+	sed -i 's|fe80::1%lo|fe80::1%nosuch0|' "$CONF"
+	run "$PINETD" -t -f "$CONF"
+	[[ "$output" == *"$CONF:3: "*"fe80::1%nosuch0"* ]]
+}
