@@ -118,6 +118,11 @@ render(struct strbuf *sb, void *arg)
 			cs[n].refused[j] = st->refused[j];
 		cs[n].spawn_failures = st->spawn_failed;
 		cs[n].datagrams_dropped = st->dropped;
+		cs[n].proxy[METRICS_PROXY_OK] = st->proxied;
+		cs[n].proxy[METRICS_PROXY_BAD] = st->proxy_bad;
+		cs[n].proxy[METRICS_PROXY_TIMEOUT] = st->proxy_timeouts;
+		cs[n].proxy[METRICS_PROXY_UNTRUSTED] = st->proxy_untrusted;
+		svcs[n].proxy = svc->proxy != 0;
 		svcs[n].name = rt->name;
 		svcs[n].c = &cs[n];
 		svcs[n].running = svc->mode == MODE_POOL ? 0 : rt->running;

@@ -101,6 +101,10 @@ per_service(struct prom_writer *w, const char *name, enum prom_type type,
 	}
 }
 
+static const char *const proxy_names[METRICS_PROXY_RESULTS] = {
+	"ok", "bad", "timeout", "untrusted"
+};
+
 #define C(f)	offsetof(struct metrics_counters, f)
 #define G(f)	offsetof(struct metrics_service, f)
 
@@ -145,6 +149,19 @@ service_families(struct prom_writer *w, const struct metrics_service *svc,
 	per_service(w, "pinetd_datagrams_dropped_total", PROM_COUNTER,
 	    "Datagrams a UDP service ignored.", svc, n,
 	    C(datagrams_dropped));
+	for (i = 0; i < n && !svc[i].proxy; i++)
+		;
+	if (i < n)	/* only where the PROXY protocol is on */
+		prom_family(w, "pinetd_proxy_headers_total", PROM_COUNTER,
+		    "PROXY protocol headers, by result: taken (ok), malformed "
+		    "(bad), late (timeout), from a source not in proxy_from "
+		    "(untrusted).");
+	for (; i < n; i++)
+		for (j = 0; svc[i].proxy && j < METRICS_PROXY_RESULTS; j++) {
+			l[0] = (struct prom_label){ "service", svc[i].name };
+			l[1] = (struct prom_label){ "result", proxy_names[j] };
+			prom_u64(w, l, 2, svc[i].c->proxy[j]);
+		}
 	per_service(w, "pinetd_handlers", PROM_GAUGE,
 	    "Handlers running.", svc, n, G(running));
 	for (i = 0; i < n && svc[i].limit == 0; i++)

@@ -36,6 +36,15 @@ enum metrics_exit {
 	METRICS_EXITS
 };
 
+/* The result label of pinetd_proxy_headers_total. */
+enum metrics_proxy {
+	METRICS_PROXY_OK,		/* a header taken */
+	METRICS_PROXY_BAD,		/* malformed, or the stream ended */
+	METRICS_PROXY_TIMEOUT,		/* not whole within proxy_timeout */
+	METRICS_PROXY_UNTRUSTED,	/* not from proxy_from: not read */
+	METRICS_PROXY_RESULTS
+};
+
 /* Counters live as long as the service (a reload that keeps it keeps
  * them); gauges are read at the scrape. */
 struct metrics_counters {
@@ -45,6 +54,7 @@ struct metrics_counters {
 	uint64_t		spawn_failures;	/* fork/clone failed */
 	uint64_t		crash_pauses;	/* pool restarts held back */
 	uint64_t		datagrams_dropped;
+	uint64_t		proxy[METRICS_PROXY_RESULTS];
 	struct prom_histogram	duration;	/* handler run times */
 };
 
@@ -56,6 +66,7 @@ struct metrics_service {
 	uint64_t			 queued;	/* in the accept queue */
 	uint64_t			 workers_idle;
 	uint64_t			 pool_running;
+	int				 proxy;	/* reads PROXY headers */
 };
 
 struct metrics_master {

@@ -315,3 +315,36 @@ EOF2
 	[[ "$(cat "$T/later")" =~ ^R=192\.0\.2\.99:.*line=later$ ]]
 	wait_for sh -c "'$PINETD_BUILD/src/pinetctl' -s '$T/ctl.sock' status --json | grep -q '\"bad_headers\":270'"
 }
+
+@test "metrics: PROXY headers counted by result, only for services that read them" {
+	P=$(free_port)
+	M=$(free_port)
+	write_conf <<EOF2
+service px {
+	port = $P
+	address = { "127.0.0.1" }
+	shell = "read -r line; echo \"got \$line\""
+	proxy_protocol = "v2"
+	proxy_from = { "127.0.0.1/32" }
+}
+service m {
+	port = $M
+	address = { "127.0.0.1" }
+	builtin = "metrics"
+}
+EOF2
+	start_pinetd
+	run "$CLIENT" -2 --src 192.0.2.10 --sport 40001 --payload 'hi\n' 127.0.0.1 "$P"
+	[ "$output" = "got hi" ]
+	run timeout 10 socat -t 5 - "TCP:127.0.0.1:$P" <<<"not a header at all"
+	run timeout 10 socat -t 5 - "TCP:127.0.0.1:$P,bind=127.0.0.3" <<<"hello"
+	[ -z "$output" ]
+	wait_for eval 'curl -sS --max-time 5 "http://127.0.0.1:$M/metrics" | grep -q "pinetd_proxy_headers_total{service=\"px\",result=\"untrusted\"} 1"'
+	run curl -sS --max-time 5 "http://127.0.0.1:$M/metrics"
+	echo "$output" | grep pinetd_proxy
+	[[ "$output" == *'# TYPE pinetd_proxy_headers_total counter'* ]]
+	[[ "$output" == *'pinetd_proxy_headers_total{service="px",result="ok"} 1'* ]]
+	[[ "$output" == *'pinetd_proxy_headers_total{service="px",result="bad"} 1'* ]]
+	[[ "$output" == *'pinetd_proxy_headers_total{service="px",result="timeout"} 0'* ]]
+	[[ "$output" != *'pinetd_proxy_headers_total{service="m"'* ]]
+}
