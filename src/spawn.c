@@ -177,6 +177,26 @@ unix_creds_env(int fd, char *buf, size_t off, char *peer, size_t peerlen)
 	return off;
 }
 
+/* The TCP family's variables, and the peer as the log shows it. */
+static size_t
+tcp_vars(char *buf, size_t off, int fam, const char *rip, uint16_t rport,
+    const char *lip, uint16_t lport, char *peer, size_t peerlen)
+{
+	char		 num[8], lnum[8];
+	const char	*rp = port_str(num, rport);
+
+	off = env_add(buf, off, "PROTO", fam == AF_INET6 ? "TCP6" : "TCP");
+	off = env_add(buf, off, "TCPREMOTEIP", rip);
+	off = env_add(buf, off, "TCPREMOTEPORT", rp);
+	off = env_add(buf, off, "TCPLOCALIP", lip);
+	off = env_add(buf, off, "TCPLOCALPORT", port_str(lnum, lport));
+	if (fam == AF_INET6)
+		snprintf(peer, peerlen, "[%s]:%s", rip, rp);
+	else
+		snprintf(peer, peerlen, "%s:%s", rip, rp);
+	return off;
+}
+
 size_t
 spawn_conn_env(const struct service *svc, const struct spawn_local *l,
     int fd, const struct sockaddr *sa, char *buf, char *peer, size_t peerlen)
@@ -184,11 +204,9 @@ spawn_conn_env(const struct service *svc, const struct spawn_local *l,
 	struct sockaddr_storage	 local;
 	socklen_t		 len = sizeof(local);
 	char			 rip[ADDR_STRLEN], lip[ADDR_STRLEN];
-	char			 num[8], lnum[8];
-	const char		*lipp = l->ip, *rp;
+	const char		*lipp = l->ip;
 	uint16_t		 rport = 0, lport = l->port;
 	int			 fam;
-	size_t			 off = 0;
 
 	(void)svc;
 	if (l->family == AF_UNIX)
@@ -201,17 +219,7 @@ spawn_conn_env(const struct service *svc, const struct spawn_local *l,
 	    &len) == 0 && addr_format((struct sockaddr *)&local, lip,
 	    sizeof(lip), &lport) >= 0)
 		lipp = lip;
-	off = env_add(buf, off, "PROTO", fam == AF_INET6 ? "TCP6" : "TCP");
-	off = env_add(buf, off, "TCPREMOTEIP", rip);
-	rp = port_str(num, rport);
-	off = env_add(buf, off, "TCPREMOTEPORT", rp);
-	off = env_add(buf, off, "TCPLOCALIP", lipp);
-	off = env_add(buf, off, "TCPLOCALPORT", port_str(lnum, lport));
-	if (fam == AF_INET6)
-		snprintf(peer, peerlen, "[%s]:%s", rip, rp);
-	else
-		snprintf(peer, peerlen, "%s:%s", rip, rp);
-	return off;
+	return tcp_vars(buf, 0, fam, rip, rport, lipp, lport, peer, peerlen);
 }
 
 /* REMOTE and LOCAL variables of the TCP family for src and dst. */
@@ -219,26 +227,15 @@ static size_t
 tcp_pair_env(char *buf, size_t off, const struct sockaddr *src,
     const struct sockaddr *dst, char *peer, size_t peerlen)
 {
-	char		rip[ADDR_STRLEN], lip[ADDR_STRLEN], num[8], lnum[8];
-	const char	*rp;
-	uint16_t	 rport = 0, lport = 0;
-	int		 fam;
+	char		rip[ADDR_STRLEN], lip[ADDR_STRLEN];
+	uint16_t	rport = 0, lport = 0;
+	int		fam;
 
 	if ((fam = addr_format(src, rip, sizeof(rip), &rport)) < 0)
 		snprintf(rip, sizeof(rip), "unknown");
 	if (addr_format(dst, lip, sizeof(lip), &lport) < 0)
 		snprintf(lip, sizeof(lip), "unknown");
-	off = env_add(buf, off, "PROTO", fam == AF_INET6 ? "TCP6" : "TCP");
-	off = env_add(buf, off, "TCPREMOTEIP", rip);
-	rp = port_str(num, rport);
-	off = env_add(buf, off, "TCPREMOTEPORT", rp);
-	off = env_add(buf, off, "TCPLOCALIP", lip);
-	off = env_add(buf, off, "TCPLOCALPORT", port_str(lnum, lport));
-	if (fam == AF_INET6)
-		snprintf(peer, peerlen, "[%s]:%s", rip, rp);
-	else
-		snprintf(peer, peerlen, "%s:%s", rip, rp);
-	return off;
+	return tcp_vars(buf, off, fam, rip, rport, lip, lport, peer, peerlen);
 }
 
 size_t
