@@ -140,6 +140,28 @@ addr_format(const struct sockaddr *sa, char *ip, size_t iplen, uint16_t *port)
 	return AF_INET6;
 }
 
+int
+addr_format_peer(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char		ip[ADDR_STRLEN];
+	uint16_t	port = 0;
+	int		fam = addr_format(sa, ip, sizeof(ip), &port);
+
+	if (fam == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	else if (fam == AF_INET)
+		snprintf(buf, len, "%s:%u", ip, port);
+	return fam;
+}
+
+socklen_t
+addr_len(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_un);
+}
+
 static int
 addr_is_any(const struct sockaddr_storage *a)
 {

@@ -23,6 +23,11 @@ int	addr_parse_port(const char *s, uint16_t *port);
  * Returns AF_INET or AF_INET6 as seen after unmapping, or -1. */
 int	addr_format(const struct sockaddr *sa, char *ip, size_t iplen,
 	    uint16_t *port);
+/* "ip:port" or "[ip6]:port", as the log and status show a peer.
+ * Returns AF_INET or AF_INET6, or -1 (buf untouched) for another family. */
+int	addr_format_peer(const struct sockaddr *sa, char *buf, size_t len);
+/* The length of the sockaddr of sa's family (inet, inet6 or unix). */
+socklen_t addr_len(const struct sockaddr *sa);
 /* True when both name the same family, address and port. */
 int	addr_equal(const struct sockaddr_storage *a,
 	    const struct sockaddr_storage *b);

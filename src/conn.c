@@ -369,14 +369,6 @@ park_retry(struct timer *t)
 	}
 }
 
-static socklen_t
-sa_len(const struct sockaddr *sa)
-{
-	return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	    sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
-	    sizeof(struct sockaddr_un);
-}
-
 static int
 conn_park(struct listener *l, int fd, const struct sockaddr *sa, int tries,
     const struct proxied *px)
@@ -395,7 +387,7 @@ conn_park(struct listener *l, int fd, const struct sockaddr *sa, int tries,
 	p->l = l;
 	p->fd = fd;
 	p->tries = tries;
-	memcpy(&p->ss, sa, sa_len(sa));
+	memcpy(&p->ss, sa, addr_len(sa));
 	park_timer.cb = park_retry;
 	if (!park_timer.armed)
 		loop_timer_arm(&park_timer, PARK_MS);
@@ -513,16 +505,8 @@ pending_put(struct pending *p)
 static void
 peer_text(const struct sockaddr *sa, char *buf, size_t len)
 {
-	char		ip[ADDR_STRLEN];
-	uint16_t	port = 0;
-	int		fam = addr_format(sa, ip, sizeof(ip), &port);
-
-	if (fam < 0)
+	if (addr_format_peer(sa, buf, len) < 0)
 		snprintf(buf, len, "unix");
-	else if (fam == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, len, "%s:%u", ip, port);
 }
 
 /* The header is read (r its length) or failed (r < 0): the connection
@@ -682,7 +666,7 @@ pending_start(struct listener *l, int fd, const struct sockaddr *sa)
 	p->ev.fd = fd;
 	p->ev.cb = pending_readable;
 	p->l = l;
-	memcpy(&p->ss, sa, sa_len(sa));
+	memcpy(&p->ss, sa, addr_len(sa));
 	p->versions = svc->proxy;
 	p->deadline = loop_now() + (uint64_t)svc->proxy_timeout * 1000;
 	p->buf.len = 0;

@@ -217,11 +217,7 @@ defer_accept(int fd, const struct service *svc, int family)
 static int
 listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 {
-	socklen_t	len = ss->ss_family == AF_INET ?
-			    sizeof(struct sockaddr_in) :
-			    ss->ss_family == AF_INET6 ?
-			    sizeof(struct sockaddr_in6) :
-			    sizeof(struct sockaddr_un);
+	socklen_t	len = addr_len((const struct sockaddr *)ss);
 	int		fd, on = 1, saved;
 	int		type = dgram(svc) ? SOCK_DGRAM : SOCK_STREAM;
 

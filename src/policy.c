@@ -90,13 +90,25 @@ access_ok(const struct service *svc, const struct sockaddr *sa)
 	return deny < 0 || allow > deny;
 }
 
+static int
+instances_full(const struct runtime *rt)
+{
+	return rt->svc->max_instances && rt->running >= rt->svc->max_instances;
+}
+
+/* max_children; a scrape runs no process: it is answered when all are
+ * taken. */
+static int
+children_full(const struct service *svc)
+{
+	return conf && conf->max_children && nrunning >= conf->max_children &&
+	    svc->builtin != BUILTIN_METRICS;
+}
+
 int
 policy_full(const struct runtime *rt)
 {
-	if (rt->svc->max_instances && rt->running >= rt->svc->max_instances)
-		return 1;
-	return conf && conf->max_children && nrunning >= conf->max_children &&
-	    rt->svc->builtin != BUILTIN_METRICS;	/* runs no process */
+	return instances_full(rt) || children_full(rt->svc);
 }
 
 static unsigned
@@ -172,11 +184,9 @@ policy_admit(struct runtime *rt, const struct sockaddr *sa,
 	}
 	if (src && svc->per_source && src->running >= svc->per_source)
 		return REFUSE_PER_SOURCE;
-	if (svc->max_instances && rt->running >= svc->max_instances)
+	if (instances_full(rt))
 		return REFUSE_INSTANCES;
-	/* a scrape runs no process: it is answered when all are taken */
-	if (conf && conf->max_children && nrunning >= conf->max_children &&
-	    svc->builtin != BUILTIN_METRICS)
+	if (children_full(svc))
 		return REFUSE_GLOBAL;
 	if (src && svc->rate) {
 		if (now - src->window >= svc->rate_window) {

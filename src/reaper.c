@@ -127,16 +127,15 @@ child_begin(struct child *c, const char *peer)
 	}
 }
 
-/* The journal fields of a child's lines: its service and pid first (a
- * handler's stderr lines carry those two), then its peer, split into
- * address and port ("[::1]:80", "127.0.0.1:80"; behind a PROXY balancer
- * the client's; a unix peer has none),
- * then what the exit line adds. */
+/* The journal fields of a child's lines: its service and pid (a
+ * handler's stderr lines carry those two); its exit line adds its peer,
+ * split into address and port ("[::1]:80", "127.0.0.1:80"; behind a
+ * PROXY balancer the client's; a unix peer has none), status and
+ * duration. */
 struct child_fields {
 	struct log_field	f[6];
 	char			pid[24];
 	char			addr[sizeof(((struct child *)0)->peer)];
-	const char		*port;
 	char			status[16];
 	char			usec[24];
 };
@@ -144,28 +143,32 @@ struct child_fields {
 static size_t
 child_fields(const struct child *c, struct child_fields *cf)
 {
-	char	*colon;
-	size_t	 n = 0;
-
 	snprintf(cf->pid, sizeof(cf->pid), "%ld", (long)c->pid);
-	cf->f[n++] = (struct log_field){ "PINETD_SERVICE", c->svc->name };
-	cf->f[n++] = (struct log_field){ "HANDLER_PID", cf->pid };
+	cf->f[0] = (struct log_field){ "PINETD_SERVICE", c->svc->name };
+	cf->f[1] = (struct log_field){ "HANDLER_PID", cf->pid };
+	return 2;
+}
+
+/* Appends REMOTE_ADDR and REMOTE_PORT from the peer's text, if it has
+ * them; returns the new count. */
+static size_t
+peer_fields(const struct child *c, struct child_fields *cf, size_t n)
+{
+	char *colon;
+
 	/* "client via balancer" or "client (PROXY LOCAL)": the client */
 	snprintf(cf->addr, sizeof(cf->addr), "%.*s",
 	    (int)strcspn(c->peer, " "), c->peer);
-	cf->port = NULL;
-	if ((colon = strrchr(cf->addr, ':')) != NULL &&
-	    strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
-	    colon[1] != '\0') {
-		*colon = '\0';
-		cf->port = colon + 1;
-		if (cf->addr[0] == '[' && colon[-1] == ']') {
-			colon[-1] = '\0';
-			memmove(cf->addr, cf->addr + 1, strlen(cf->addr));
-		}
-		cf->f[n++] = (struct log_field){ "REMOTE_ADDR", cf->addr };
-		cf->f[n++] = (struct log_field){ "REMOTE_PORT", cf->port };
+	if ((colon = strrchr(cf->addr, ':')) == NULL || colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return n;
+	*colon = '\0';
+	if (cf->addr[0] == '[' && colon[-1] == ']') {
+		colon[-1] = '\0';
+		memmove(cf->addr, cf->addr + 1, strlen(cf->addr));
 	}
+	cf->f[n++] = (struct log_field){ "REMOTE_ADDR", cf->addr };
+	cf->f[n++] = (struct log_field){ "REMOTE_PORT", colon + 1 };
 	return n;
 }
 
@@ -175,10 +178,11 @@ stderr_line(struct child *c, const char *s, size_t len)
 	char			clean[CHILD_ERRBUF];
 	struct child_fields	cf;
 
+	if (log_level() < LOG_LVL_INFO)
+		return;
 	log_sanitize(clean, sizeof(clean), s, len);
-	child_fields(c, &cf);
-	log_fields(LOG_LVL_INFO, cf.f, 2, "%s[%ld]: %s", c->svc->name,
-	    (long)c->pid, clean);
+	log_fields(LOG_LVL_INFO, cf.f, child_fields(c, &cf), "%s[%ld]: %s",
+	    c->svc->name, (long)c->pid, clean);
 }
 
 /* Logs the complete lines in the buffer; a line longer than the buffer is
@@ -314,40 +318,45 @@ child_log_exit(struct child *c, int status, uint64_t ms)
 	struct service_stats	*st = &c->rt->stats;
 	struct child_fields	 cf;
 	size_t			 n;
+	int			 sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	/* A success is news at info; a failure or a kill is a warning. */
+	int			 prio = sig || WEXITSTATUS(status) != 0 ?
+				    LOG_LVL_WARN : LOG_LVL_INFO;
 
 	if (c->failed)
 		goto out;
 	st->last_status = status;
-	n = child_fields(c, &cf);
+	if (sig)
+		st->killed++;
+	else if (WEXITSTATUS(status) == 0)
+		st->exited_ok++;
+	else
+		st->exited_fail++;
+	if (prio > log_level())
+		goto out;	/* no fields to format for a line not logged */
+	n = peer_fields(c, &cf, child_fields(c, &cf));
 	snprintf(cf.usec, sizeof(cf.usec), "%llu",
 	    (unsigned long long)ms * 1000);
 	cf.f[n++] = (struct log_field){ "DURATION_USEC", cf.usec };
 	cf.f[n++] = (struct log_field){ "EXIT_STATUS", cf.status };
-	/* A success is news at info; a failure or a kill is a warning. */
-	if (WIFSIGNALED(status)) {
-		st->killed++;
+	if (sig) {
 		snprintf(cf.status, sizeof(cf.status), "SIG%s",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?");
-		log_fields(LOG_LVL_WARN, cf.f, n, "%s: pid %ld from %s killed "
-		    "by signal %d (%s) after %llu.%03llus%s", c->svc->name,
-		    (long)c->pid, c->peer, WTERMSIG(status),
-		    strsignal(WTERMSIG(status)),
+		    sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+		log_fields(prio, cf.f, n, "%s: pid %ld from %s killed by signal "
+		    "%d (%s) after %llu.%03llus%s", c->svc->name, (long)c->pid,
+		    c->peer, sig, strsignal(sig),
 		    (unsigned long long)(ms / 1000),
 		    (unsigned long long)(ms % 1000),
 		    c->timed_out ? " (timeout)" : "");
-		goto out;
+	} else {
+		snprintf(cf.status, sizeof(cf.status), "%d",
+		    WEXITSTATUS(status));
+		log_fields(prio, cf.f, n, "%s: pid %ld from %s exited with "
+		    "status %d after %llu.%03llus", c->svc->name, (long)c->pid,
+		    c->peer, WEXITSTATUS(status),
+		    (unsigned long long)(ms / 1000),
+		    (unsigned long long)(ms % 1000));
 	}
-	if (WEXITSTATUS(status) == 0)
-		st->exited_ok++;
-	else
-		st->exited_fail++;
-	snprintf(cf.status, sizeof(cf.status), "%d", WEXITSTATUS(status));
-	log_fields(WEXITSTATUS(status) == 0 ? LOG_LVL_INFO : LOG_LVL_WARN,
-	    cf.f, n, "%s: pid %ld from %s exited with status %d after "
-	    "%llu.%03llus", c->svc->name, (long)c->pid, c->peer,
-	    WEXITSTATUS(status), (unsigned long long)(ms / 1000),
-	    (unsigned long long)(ms % 1000));
 out:
 	if (log_level() >= LOG_LVL_DEBUG)
 		log_counters(c->rt);

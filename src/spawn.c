@@ -250,22 +250,18 @@ spawn_proxy_env(const struct service *svc, const struct spawn_local *l,
 	if (src == NULL)
 		return spawn_conn_env(svc, l, fd, real, buf, peer, peerlen);
 	off = tcp_pair_env(buf, 0, src, dst, peer, peerlen);
-	if (l->family == AF_UNIX) {
+	if (l->family == AF_UNIX)
 		/* the balancer is a local process: who it is */
 		off = unix_creds_env(fd, buf, off, via, sizeof(via));
-		n = strlen(peer);
-		snprintf(peer + n, peerlen - n, " via %s", via);
+	else if (addr_format(real, bip, sizeof(bip), &bport) >= 0) {
+		off = env_add(buf, off, "PROXYREMOTEIP", bip);
+		off = env_add(buf, off, "PROXYREMOTEPORT",
+		    port_str(num, bport));
+		(void)addr_format_peer(real, via, sizeof(via));
+	} else
 		return off;
-	}
-	if (addr_format(real, bip, sizeof(bip), &bport) < 0)
-		return off;
-	off = env_add(buf, off, "PROXYREMOTEIP", bip);
-	off = env_add(buf, off, "PROXYREMOTEPORT", port_str(num, bport));
 	n = strlen(peer);
-	if (real->sa_family == AF_INET6)
-		snprintf(peer + n, peerlen - n, " via [%s]:%u", bip, bport);
-	else
-		snprintf(peer + n, peerlen - n, " via %s:%u", bip, bport);
+	snprintf(peer + n, peerlen - n, " via %s", via);
 	return off;
 }
 

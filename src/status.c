@@ -126,22 +126,12 @@ static void
 format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	const struct sockaddr_un	*sun = (const struct sockaddr_un *)ss;
-	char				 ip[ADDR_STRLEN];
-	uint16_t			 port;
-	int				 af;
 
-	if (ss->ss_family == AF_UNIX) {
+	if (ss->ss_family == AF_UNIX)
 		snprintf(buf, len, "%.*s", (int)sizeof(sun->sun_path),
 		    sun->sun_path);
-		return;
-	}
-	af = addr_format((const struct sockaddr *)ss, ip, sizeof(ip), &port);
-	if (af < 0)
+	else if (addr_format_peer((const struct sockaddr *)ss, buf, len) < 0)
 		snprintf(buf, len, "?");
-	else if (af == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, len, "%s:%u", ip, port);
 }
 
 static int
