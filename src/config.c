@@ -182,8 +182,7 @@ build_kind(struct service *svc, cfg_t *sec)
 		bad = 1;	/* "none" is not a builtin to choose */
 	if (mode)
 		svc->mode = names_lookup(names_mode, mode);
-	else if ((svc->protocol == PROTO_UDP ||
-	    svc->protocol == PROTO_UNIX_DGRAM) && svc->builtin <= 0)
+	else if (service_dgram(svc) && svc->builtin <= 0)
 		svc->mode = MODE_WAIT;
 	else
 		svc->mode = MODE_NOWAIT;

@@ -117,6 +117,12 @@ typedef void (*config_errfn)(const char *line, void *arg);
  * found through errfn; nothing is left allocated then. */
 struct config	*config_load(const char *file, config_errfn errfn, void *arg);
 void		 config_free(struct config *);
+/* A datagram service: udp or unix-dgram. */
+static inline int
+service_dgram(const struct service *svc)
+{
+	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
+}
 struct service	*service_ref(struct service *);
 void		 service_unref(struct service *);
 

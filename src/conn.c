@@ -58,12 +58,6 @@ struct proxied {
 	char	peer[CHILD_PEERLEN];
 };
 
-static int
-dgram(const struct service *svc)
-{
-	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
-}
-
 /* Whether a failure says the handler itself is broken. A client can make
  * a handler exit 1 (bad input), die of SIGPIPE (it left) or even crash,
  * and must not be able to pause the service for everybody; it cannot make
@@ -699,7 +693,7 @@ conn_readable(struct listener *l)
 	socklen_t		 len;
 	int			 i, fd;
 
-	if (l->svc->builtin && dgram(l->svc)) {
+	if (l->svc->builtin && service_dgram(l->svc)) {
 		builtin_dgram(l->svc, l->ev.fd, &l->rt->stats,
 		    listener_own_dgram);
 		return;

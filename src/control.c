@@ -20,6 +20,7 @@
 #include "control.h"
 #include "log.h"
 #include "loop.h"
+#include "sockstat.h"
 #include "status.h"
 #include "strbuf.h"
 
@@ -338,7 +339,7 @@ control_unlink_stale(const struct sockaddr_un *sun)
 {
 	const char	*path = sun->sun_path;
 	struct stat	 st;
-	int		 fd, rc;
+	int		 live;
 
 	if (lstat(path, &st) != 0) {
 		if (errno == ENOENT)
@@ -351,18 +352,12 @@ control_unlink_stale(const struct sockaddr_un *sun)
 		    "replacing it", path);
 		return -1;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) < 0) {
+	/* a live socket of another type (such as /dev/log) is kept too */
+	if ((live = sockstat_unix_live(path, SOCK_STREAM)) < 0) {
 		log_warn("control socket %s: socket", path);
 		return -1;
 	}
-	/* Only a refused connection means stale: EAGAIN is a full backlog,
-	 * EPROTOTYPE a live socket of another type (such as /dev/log). */
-	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
-	if (rc != 0 && errno != ECONNREFUSED && errno != ENOENT)
-		rc = 0;
-	close(fd);
-	if (rc == 0) {
+	if (live) {
 		log_warnx("control socket %s: in use by another process; "
 		    "choose another path with -c", path);
 		return -1;

@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "loop.h"
 #include "runtime.h"
+#include "sockstat.h"
 
 struct listenerlist	 listeners = LIST_HEAD_INITIALIZER(listeners);
 static unsigned		 nlisteners;
@@ -89,34 +90,6 @@ listener_count(void)
 	return nlisteners;
 }
 
-static int
-dgram(const struct service *svc)
-{
-	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
-}
-
-/* True when something still serves the socket at the service's path. */
-static int
-unix_live(const struct service *svc)
-{
-	struct sockaddr_un	sun;
-	int			fd, live;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", svc->sock_path);
-	fd = socket(AF_UNIX, (dgram(svc) ? SOCK_DGRAM : SOCK_STREAM) |
-	    SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return 0;
-	/* Only a refused connection means nobody is there: EAGAIN is a
-	 * full backlog, EPROTOTYPE a live socket of the other type. */
-	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
-	    (errno != ECONNREFUSED && errno != ENOENT);
-	close(fd);
-	return live;
-}
-
 /* A stale socket file of an earlier run is replaced; anything else that
  * sits on the path is left alone. */
 static int
@@ -130,7 +103,8 @@ unix_prepare(const struct service *svc)
 		errno = EEXIST;
 		return -1;
 	}
-	if (unix_live(svc)) {
+	if (sockstat_unix_live(svc->sock_path,
+	    service_dgram(svc) ? SOCK_DGRAM : SOCK_STREAM) != 0) {
 		errno = EADDRINUSE;
 		return -1;
 	}
@@ -209,7 +183,7 @@ defer_accept(int fd, const struct service *svc, int family)
 {
 	int secs = svc->proxy ? 1 : 0;
 
-	if (family != AF_UNIX && !dgram(svc))
+	if (family != AF_UNIX && !service_dgram(svc))
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
 		    sizeof(secs));
 }
@@ -219,7 +193,7 @@ listener_socket(const struct service *svc, const struct sockaddr_storage *ss)
 {
 	socklen_t	len = addr_len((const struct sockaddr *)ss);
 	int		fd, on = 1, saved;
-	int		type = dgram(svc) ? SOCK_DGRAM : SOCK_STREAM;
+	int		type = service_dgram(svc) ? SOCK_DGRAM : SOCK_STREAM;
 
 	if (ss->ss_family == AF_UNIX && unix_prepare(svc) != 0)
 		return -1;
@@ -278,7 +252,7 @@ listener_own_dgram(const struct sockaddr_storage *ss)
 	struct sockaddr_storage	 any;
 
 	LIST_FOREACH(l, &listeners, entry) {
-		if (!l->svc->builtin || !dgram(l->svc) ||
+		if (!l->svc->builtin || !service_dgram(l->svc) ||
 		    l->addr.ss_family != ss->ss_family)
 			continue;
 		if (addr_equal(&l->addr, ss))
@@ -452,9 +426,9 @@ listener_adopt(struct service *svc, int idx, int how)
 	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
-	    type != (dgram(svc) ? SOCK_DGRAM : SOCK_STREAM)) {
+	    type != (service_dgram(svc) ? SOCK_DGRAM : SOCK_STREAM)) {
 		log_warnx("%s: passed fd %d is not a %s socket; not adopted",
-		    svc->name, fd, dgram(svc) ? "datagram" : "stream");
+		    svc->name, fd, service_dgram(svc) ? "datagram" : "stream");
 		return -1;
 	}
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||

@@ -8,11 +8,14 @@
 #include "ac-config.h"
 
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockstat.h"
 
@@ -32,4 +35,21 @@ sockstat_accept_queue(int fd, uint64_t *queued, uint64_t *max)
 	*queued = ti.tcpi_unacked;
 	*max = ti.tcpi_sacked;
 	return 0;
+}
+
+int
+sockstat_unix_live(const char *path, int type)
+{
+	struct sockaddr_un	sun;
+	int			fd, live;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+		return -1;
+	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+	    (errno != ECONNREFUSED && errno != ENOENT);
+	close(fd);
+	return live;
 }

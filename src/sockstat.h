@@ -10,4 +10,11 @@
  * for a socket that is not a listening TCP one. */
 int	sockstat_accept_queue(int fd, uint64_t *queued, uint64_t *max);
 
+/* Whether a unix socket at path (of type SOCK_STREAM or SOCK_DGRAM) is
+ * served: 0 only when a connection is refused (or nothing is there), the
+ * mark of a socket file its process left behind; 1 otherwise (EAGAIN is
+ * a full backlog, EPROTOTYPE a live socket of the other type); -1 when
+ * no socket could be made to ask. */
+int	sockstat_unix_live(const char *path, int type);
+
 #endif

@@ -44,12 +44,6 @@ struct supervised {
 	struct timer	 retry;
 };
 
-static int
-dgram(const struct service *svc)
-{
-	return svc->protocol == PROTO_UDP || svc->protocol == PROTO_UNIX_DGRAM;
-}
-
 static void	pool_fill(struct supervised *);
 
 /* A wait handler that returns at once while its socket stays readable (it
@@ -166,7 +160,7 @@ supervise_wait(struct listener *l)
 		c = handler_start(l->sup, "wait");
 	if (c == NULL || c->failed) {
 		/* a datagram nobody will read would wake us forever */
-		if (dgram(l->svc))
+		if (service_dgram(l->svc))
 			(void)recv(l->ev.fd, junk, sizeof(junk), MSG_DONTWAIT);
 		if (c == NULL) {
 			(void)fcntl(l->ev.fd, F_SETFL, O_NONBLOCK);
