@@ -21,7 +21,13 @@ int		 conf_group(const char *name, gid_t *gid);
 int		 conf_user_groups(const struct conf_user *u, gid_t gid,
 		    gid_t **groups, int *ngroups);
 
-/* Forgets every lookup: the next load sees the databases anew. */
+/* Why the lookups of this load fail as a whole (the process that makes
+ * them hung or died), or NULL: a name is then not unknown, only not
+ * looked up. */
+const char	*confids_error(void);
+
+/* Forgets every lookup and ends the process that made them: the next
+ * load sees the databases anew. */
 void		 confids_free(void);
 
 #endif

@@ -438,7 +438,13 @@ build_creds(struct service *svc, cfg_t *sec, cfg_t *defs)
 	if (group && conf_group(group, &gid) != 0)
 		return 1;
 	svc->gid = gid;
-	return conf_user_groups(u, gid, &svc->groups, &svc->ngroups);
+	if (conf_user_groups(u, gid, &svc->groups, &svc->ngroups) == 0)
+		return 0;
+	if (confids_error() == NULL)
+		return -1;
+	conf_error(svc->file, svc->line, "service '%s': the groups of user "
+	    "'%s' not looked up: %s", svc->name, user, confids_error());
+	return 1;
 }
 
 /* Builds a service, reporting every error of its section; NULL when

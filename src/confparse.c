@@ -163,11 +163,23 @@ cb_port(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 	return 0;
 }
 
+/* A user or group the databases do not have, or that could not be
+ * looked up at all. */
+static void
+id_error(cfg_t *cfg, cfg_opt_t *opt, const char *what, const char *value)
+{
+	if (confids_error() != NULL)
+		cfg_error(cfg, "%s: %s '%s' not looked up: %s", opt->name,
+		    what, value, confids_error());
+	else
+		cfg_error(cfg, "%s: unknown %s '%s'", opt->name, what, value);
+}
+
 static int
 cb_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
 	if (conf_user(value) == NULL)
-		cfg_error(cfg, "%s: unknown user '%s'", opt->name, value);
+		id_error(cfg, opt, "user", value);
 	*(const char **)res = value;
 	return 0;
 }
@@ -178,7 +190,7 @@ cb_group(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 	gid_t gid;
 
 	if (conf_group(value, &gid) != 0)
-		cfg_error(cfg, "%s: unknown group '%s'", opt->name, value);
+		id_error(cfg, opt, "group", value);
 	*(const char **)res = value;
 	return 0;
 }

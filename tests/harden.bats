@@ -283,13 +283,6 @@ EOF
 		tail -3 "$LOG"; false; }
 }
 
-# Fault injection is compiled into sanitizer builds only (src/fault.h).
-need_faults() {
-	grep -q PINETD_FAULTS "$PINETD" ||
-		skip "no fault injection in this build (build with --enable-sanitizers)"
-	export PINETD_FAULTS=$T/faults
-}
-
 @test "per_source is released when a spawned handler cannot be tracked" {
 	need_faults
 	P=$(free_port)

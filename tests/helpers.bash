@@ -145,6 +145,13 @@ client() {
 	timeout 10 socat -t 5 - "TCP:$host:$2"
 }
 
+# Fault injection is compiled into sanitizer builds only (src/fault.h).
+need_faults() {
+	grep -q PINETD_FAULTS "$PINETD" ||
+		skip "no fault injection in this build (build with --enable-sanitizers)"
+	export PINETD_FAULTS=$T/faults
+}
+
 # The master's CPU time so far, in clock ticks (user + system).
 master_cpu() {
 	awk '{ print $14 + $15 }' "/proc/$PID/stat"

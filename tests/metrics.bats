@@ -8,6 +8,12 @@ load helpers
 
 PROM=$top/tests/prometheus
 
+# promtool checks the exposition; it comes with Debian's prometheus
+# package, installed here when this file runs first on a new machine.
+setup_file() {
+	"$PROM/install" >&2 || true
+}
+
 # from SRC PORT: a client bound to source address SRC.
 from() {
 	timeout 10 socat -t 5 - "TCP:127.0.0.1:$2,bind=$1"
