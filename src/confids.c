@@ -1,8 +1,8 @@
 /* confids.c: the users and groups a config names, each looked up once
  * per load (the passwd and group databases may be slow: NSS, LDAP).
  *
- * The lookups run in a child forked at the first one and ended with the
- * load (confids_free): the NSS modules they load (libnss_systemd brings
+ * The lookups run in a child forked at the start of the load
+ * (confids_start) and ended with it (confids_free): the NSS modules they load (libnss_systemd brings
  * libcap and libm, about 0.6 MB) are never mapped into the master, a
  * module that misbehaves takes only the child down, and every load sees
  * the databases anew. The master asks one question at a time over a
@@ -262,31 +262,29 @@ child_serve(int fd)
 	_exit(0);
 }
 
-/* Forks the lookup child once per load. -1: ask in the master. */
-static int
-child_start(void)
+void
+confids_start(void)
 {
 	int sv[2];
 
 	if (ids.started)
-		return ids.fd >= 0 ? 0 : -1;
+		return;
 	ids.started = 1;
 	if (fault_hit("ids_fork") ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		return -1;
+		return;
 	switch ((ids.pid = fork())) {
 	case -1:
 		ids.pid = 0;
 		close(sv[0]);
 		close(sv[1]);
-		return -1;
+		return;
 	case 0:
 		close(sv[0]);
 		child_serve(sv[1]);
 	}
 	close(sv[1]);
 	ids.fd = sv[0];
-	return 0;
 }
 
 /* Asks kind about name: 1 found, 0 not found, -1 when the child failed
@@ -304,7 +302,7 @@ ask(uint32_t kind, const char *name, gid_t gid, struct ids_msg *a,
 	if (len > IDS_NAME_MAX)
 		return 0;
 	q.len = (uint32_t)len;
-	if (child_start() != 0) {
+	if (ids.fd < 0) {
 		answer(&q, name, a, data);
 		return a->status;
 	}

@@ -21,6 +21,10 @@ int		 conf_group(const char *name, gid_t *gid);
 int		 conf_user_groups(const struct conf_user *u, gid_t gid,
 		    gid_t **groups, int *ngroups);
 
+/* Forks the lookup process of a load. Called from the main thread (a
+ * process forked from another thread would lose its parent with it). */
+void		 confids_start(void);
+
 /* Why the lookups of this load fail as a whole (the process that makes
  * them hung or died), or NULL: a name is then not unknown, only not
  * looked up. */

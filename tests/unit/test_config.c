@@ -2,6 +2,7 @@
  * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE. */
 #include "ac-config.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -429,8 +430,12 @@ test_errors(void)
 	config_free(conf);
 }
 
-/* Lookups of the passwd and group databases, counted by name. */
-static int	lookups_nobody, lookups_nogroup, lookups_grouplist;
+/* Lookups of the passwd and group databases, counted by name, in memory
+ * shared with the lookup process of each load, which makes them. */
+static int	*lookups;	/* nobody, nogroup, grouplist */
+#define lookups_nobody		lookups[0]
+#define lookups_nogroup		lookups[1]
+#define lookups_grouplist	lookups[2]
 
 struct passwd *
 getpwnam(const char *name)
@@ -440,7 +445,7 @@ getpwnam(const char *name)
 	if (real == NULL)
 		real = (struct passwd *(*)(const char *))dlsym(RTLD_NEXT,
 		    "getpwnam");
-	if (strcmp(name, "nobody") == 0)
+	if (lookups != NULL && strcmp(name, "nobody") == 0)
 		lookups_nobody++;
 	return real(name);
 }
@@ -453,7 +458,7 @@ getgrnam(const char *name)
 	if (real == NULL)
 		real = (struct group *(*)(const char *))dlsym(RTLD_NEXT,
 		    "getgrnam");
-	if (strcmp(name, "nogroup") == 0)
+	if (lookups != NULL && strcmp(name, "nogroup") == 0)
 		lookups_nogroup++;
 	return real(name);
 }
@@ -466,7 +471,8 @@ getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
 	if (real == NULL)
 		real = (int (*)(const char *, gid_t, gid_t *, int *))dlsym(
 		    RTLD_NEXT, "getgrouplist");
-	lookups_grouplist++;
+	if (lookups != NULL)
+		lookups_grouplist++;
 	return real(user, group, groups, ngroups);
 }
 
@@ -487,6 +493,11 @@ test_lookups_once(void)
 		    "service s%d {\n\tport = %d\n\tshell = \"true\"\n"
 		    "\tuser = nobody\n}\n", i, 7100 + i);
 	write_file("once.conf", 0644, text);
+	lookups = mmap(NULL, 3 * sizeof(int), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(lookups != MAP_FAILED);
+	if (lookups == MAP_FAILED)
+		return;
 	lookups_nobody = lookups_nogroup = lookups_grouplist = 0;
 	conf = load("once.conf");
 	CHECK(conf != NULL && nerrs == 0 && conf->nservices == 8);
@@ -498,6 +509,8 @@ test_lookups_once(void)
 	conf = load("once.conf");
 	CHECK(lookups_nobody == 2);
 	config_free(conf);
+	munmap(lookups, 3 * sizeof(int));
+	lookups = NULL;
 }
 
 static int
