@@ -4,8 +4,9 @@
  * header (pending_*), which names the client; conn_dispatch asks
  * policy.c to admit it (which counts it; refused for a limit, it is kept
  * and asked again a few times), then hands it to an idle worker, spawns
- * a handler, or serves a builtin; the handler's exit comes back to
- * conn_end, the one place the counts are released. Datagram builtins and
+ * a handler, or has a builtin served in the master; the handler's exit,
+ * or the builtin connection's end, comes back to conn_end, the one place
+ * the counts are released. Datagram builtins and
  * mode wait are passed on.
  *
  * Copyright (c) 2026 The pinetd authors. ISC licence: see LICENSE.
@@ -274,25 +275,29 @@ conn_handoff(struct listener *l, int fd, const char *env, size_t envlen,
 	return 0;
 }
 
+/* A builtin is served in the master: its record has no pid, and its end
+ * comes to conn_end as a handler's exit does. */
 static void
 conn_builtin(struct listener *l, int fd, const char *peer,
     struct source *src)
 {
-	struct service	*svc = l->svc;
-	int		 pid = builtin_stream(svc, fd);
+	static struct ratelimit	 rl;
+	struct child		*c;
 
-	if (pid <= 0) {
+	if ((c = child_inplace(l->svc, l->rt, conn_end, src)) != NULL) {
+		child_begin(c, peer);
+		log_debug("%s: connection from %s (%u running, builtin)",
+		    l->svc->name, peer, l->rt->running);
+		if (builtin_stream(c, fd) == 0)
+			return;
+		c->failed = 1;		/* logged below, not as an exit */
+		child_end(c, 0);
+	} else {
+		close(fd);
 		policy_release(l->rt, src);
-		if (pid < 0)
-			log_warn("%s: cannot fork for %s", svc->name, peer);
-		else
-			log_info("%s: answered %s", svc->name, peer);
-		return;
 	}
-	if (conn_track(l, pid, peer, src) == NULL)
-		return;
-	log_debug("%s: connection from %s, pid %ld (%u running, builtin)",
-	    svc->name, peer, (long)pid, l->rt->running);
+	l->rt->stats.spawn_failed++;
+	log_warn_rl(&rl, "%s: cannot serve %s", l->svc->name, peer);
 }
 
 /* Says why, if the service has a message, and closes: no fork spent. */
@@ -452,9 +457,11 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 	} else
 		envlen = spawn_conn_env(svc, &local, fd, sa, envbuf, peerbuf,
 		    sizeof(peerbuf));
-	if (svc->builtin)
-		conn_builtin(l, fd, peer, src);
-	else if (conn_handoff(l, fd, env, envlen, peer, src) != 0) {
+	if (svc->builtin) {
+		conn_builtin(l, fd, peer, src);		/* it owns fd now */
+		return;
+	}
+	if (conn_handoff(l, fd, env, envlen, peer, src) != 0) {
 		spawn_set_env(svc, env, envlen);
 		conn_spawn(l, fd, peer, src);
 	}

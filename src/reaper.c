@@ -29,6 +29,9 @@
 static struct childlist	 table[CHILD_BUCKETS];
 static struct childlist	 dead = LIST_HEAD_INITIALIZER(dead);
 static unsigned		 nchildren;
+/* Connections served inside the master, by their hash entry. */
+static struct childlist	 inplace = LIST_HEAD_INITIALIZER(inplace);
+static unsigned		 ninplace;
 
 #define STDERR_TURN	4096	/* bytes read from one handler per loop turn */
 #define STDERR_RATE	16384	/* bytes a second from one handler */
@@ -38,6 +41,7 @@ static struct timer	 drain_timer;
 static void		(*drain_done)(void);
 static unsigned		 drain_grace;
 static int		 drain_stage;	/* 0 waiting, 1 SIGTERM sent, 2 SIGKILL */
+static int		 drained;	/* drain_done was called */
 
 static unsigned
 bucket(pid_t pid)
@@ -45,8 +49,8 @@ bucket(pid_t pid)
 	return (unsigned)pid & (CHILD_BUCKETS - 1);
 }
 
-struct child *
-child_new(pid_t pid, struct service *svc, struct runtime *rt,
+static struct child *
+child_alloc(pid_t pid, struct service *svc, struct runtime *rt,
     void (*exited)(struct child *, int, uint64_t), void *owner)
 {
 	struct child *c;
@@ -61,8 +65,32 @@ child_new(pid_t pid, struct service *svc, struct runtime *rt,
 	c->start = loop_now();
 	c->exited = exited;
 	c->owner = owner;
+	return c;
+}
+
+struct child *
+child_new(pid_t pid, struct service *svc, struct runtime *rt,
+    void (*exited)(struct child *, int, uint64_t), void *owner)
+{
+	struct child *c;
+
+	if ((c = child_alloc(pid, svc, rt, exited, owner)) == NULL)
+		return NULL;
 	LIST_INSERT_HEAD(&table[bucket(pid)], c, hash);
 	nchildren++;
+	return c;
+}
+
+struct child *
+child_inplace(struct service *svc, struct runtime *rt,
+    void (*exited)(struct child *, int, uint64_t), void *owner)
+{
+	struct child *c;
+
+	if ((c = child_alloc(0, svc, rt, exited, owner)) == NULL)
+		return NULL;
+	LIST_INSERT_HEAD(&inplace, c, hash);
+	ninplace++;
 	return c;
 }
 
@@ -121,7 +149,7 @@ child_begin(struct child *c, const char *peer)
 {
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	c->start = loop_now();
-	if (c->svc->timeout) {
+	if (c->svc->timeout && c->pid != 0) {
 		c->deadline.cb = child_deadline;
 		loop_timer_arm(&c->deadline, (uint64_t)c->svc->timeout * 1000);
 	}
@@ -362,6 +390,27 @@ out:
 		log_counters(c->rt);
 }
 
+/* At stop, the wait is over once nothing is left. */
+static void
+drain_check(void)
+{
+	if (drain_done == NULL || drained || nchildren + ninplace > 0)
+		return;
+	drained = 1;
+	loop_timer_cancel(&drain_timer);
+	drain_done();
+}
+
+void
+child_end(struct child *c, int status)
+{
+	LIST_REMOVE(c, hash);
+	ninplace--;
+	c->exited(c, status, loop_now() - c->start);
+	LIST_INSERT_HEAD(&dead, c, link);
+	drain_check();
+}
+
 static void
 child_exited(struct child *c, int status)
 {
@@ -405,10 +454,7 @@ reaper_run(void)
 	}
 	if (pid < 0 && errno != ECHILD)
 		log_warn("waitpid");
-	if (drain_done && nchildren == 0) {
-		loop_timer_cancel(&drain_timer);
-		drain_done();
-	}
+	drain_check();
 }
 
 static unsigned
@@ -421,6 +467,11 @@ signal_all(int sig)
 		LIST_FOREACH(c, &table[i], hash)
 			if (child_signal(c, sig) == 0)
 				n++;
+	/* stop ends a connection served in place: it leaves the list */
+	for (; (c = LIST_FIRST(&inplace)) != NULL; n++) {
+		c->signalled = 1;
+		c->stop(c);
+	}
 	return n;
 }
 
@@ -432,6 +483,8 @@ drain_step(struct timer *t)
 		drain_stage = 1;
 		log_info("stop: sending SIGTERM to %u remaining children",
 		    signal_all(SIGTERM));
+		if (drained)
+			return;
 		loop_timer_arm(&drain_timer, (uint64_t)drain_grace * 1000);
 	} else {
 		drain_stage = 2;
@@ -454,8 +507,8 @@ reaper_drain(unsigned timeout, unsigned grace, unsigned handlers,
 	drain_done = done;
 	drain_grace = grace;
 	drain_timer.cb = drain_step;
-	if (nchildren == 0) {
-		done();
+	if (nchildren + ninplace == 0) {
+		drain_check();
 		return;
 	}
 	/* The other children are idle workers: no news. */

@@ -42,6 +42,11 @@ struct child {
 	int		 signalled;	/* told to end (timeout, stop, pool) */
 	int		 group_ends;	/* what it leaves in its process
 					 * group is killed when it ends */
+	/* A connection served inside the master has pid 0 and no process:
+	 * stop ends it at once (child_end before it returns), where a child
+	 * would get a signal. */
+	void		(*stop)(struct child *);
+	void		*server;	/* for stop: what serves it */
 	/* Called once when it has ended, after its stderr is drained. */
 	void		(*exited)(struct child *, int status, uint64_t ms);
 	void		*owner;		/* for exited: whose child it is */
@@ -54,11 +59,20 @@ LIST_HEAD(childlist, child);
 struct child	*child_new(pid_t, struct service *, struct runtime *,
 		    void (*exited)(struct child *, int, uint64_t),
 		    void *owner);
+/* The record of a connection served inside the master (pid 0): counted
+ * apart from the processes, never reaped nor signalled; at stop it is
+ * waited for as a child is, and its stop callback ends it. */
+struct child	*child_inplace(struct service *, struct runtime *,
+		    void (*exited)(struct child *, int, uint64_t),
+		    void *owner);
+/* Such a connection has ended: calls its exited callback once. */
+void		 child_end(struct child *, int status);
 /* Watches fd (the read end of the child's stderr pipe) and logs each line
  * the handler writes, tagged with service and pid. */
 void		 child_watch_stderr(struct child *, int fd);
 /* Marks the start of its work for peer (from now); with the service's
- * timeout, it gets SIGTERM then, and SIGKILL kill_grace seconds later. */
+ * timeout, a process gets SIGTERM then, and SIGKILL kill_grace seconds
+ * later (a connection served in place keeps its own time). */
 void		 child_begin(struct child *, const char *peer);
 /* Every child leads its own process group (spawn.c): a signal meant for
  * it goes to the group, so that what a handler forked ends with it. A
@@ -71,9 +85,12 @@ void		 child_log_exit(struct child *, int status, uint64_t ms);
 void		 reaper_run(void);
 /* Frees the children reaped during this batch of events. */
 void		 reaper_flush(void);
+/* Processes: the connections served in place are not counted. */
 unsigned	 reaper_count(void);
-/* Stop: waits up to timeout seconds for every child to end, then sends
- * SIGTERM and, grace seconds later, SIGKILL; calls done once none is left.
+/* Stop: waits up to timeout seconds for every child (and connection
+ * served in place) to end, then sends SIGTERM (and ends those
+ * connections) and, grace seconds later, SIGKILL; calls done once none
+ * is left.
  * Called again (a second SIGTERM), it ends the wait at once. */
 void		 reaper_drain(unsigned timeout, unsigned grace, unsigned handlers,
 		    void (*done)(void));

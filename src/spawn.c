@@ -462,10 +462,6 @@ spawn_exec(struct spawn_args *a)
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL,
 	    sizeof(empty)) != 0)
 		goto fail;
-	if (a->run) {
-		a->run(svc);
-		_exit(0);
-	}
 	stage = STAGE_EXEC;
 	execve(svc->path, svc->argv, a->envp);
 fail:
@@ -484,16 +480,6 @@ static int
 spawn_child_main(void *arg)
 {
 	spawn_exec(arg);
-}
-
-pid_t
-spawn_fork(struct spawn_args *a)
-{
-	pid_t pid;
-
-	if ((pid = fork()) == 0)
-		spawn_exec(a);
-	return pid;
 }
 
 pid_t

@@ -19,8 +19,6 @@ struct spawn_args {
 	int			 errout;	/* goes to fd 2 */
 	int			 report;	/* kept open to report failure, or -1 */
 	char *const		*envp;
-	/* Run in place of the exec (a builtin service, serving fd 0). */
-	void			(*run)(const struct service *);
 	int			 err;		/* errno of the failed step */
 	int			 stage;		/* which step failed */
 };
@@ -73,9 +71,6 @@ char *const	*spawn_envp(const struct service *);
  * setup or exec failure the child has exited: *err and *stage say why. */
 pid_t		 spawn_handler(const struct service *, int fd, int *stderr_fd,
 		    int *err, int *stage);
-/* Forks a child that runs a->run after the same setup as a handler;
- * returns its pid, or -1. */
-pid_t		 spawn_fork(struct spawn_args *);
 /* Closes every fd above 2 but those in keep (n of them, any order):
  * close_range, or closefrom and close on an old kernel. */
 int		 spawn_closefds(const int *keep, int n);
