@@ -61,6 +61,7 @@ static struct {
 	int		 fd;		/* its socket; -1 */
 	int		 started;	/* tried this load */
 	const char	*error;		/* why lookups fail this load */
+	int		 reported;	/* error said at least once */
 } ids = { .fd = -1 };
 
 /* Ends the lookup child: it exits at end of file on its socket. */
@@ -102,6 +103,16 @@ const char *
 confids_error(void)
 {
 	return ids.error;
+}
+
+int
+confids_error_unreported(void)
+{
+	int first = ids.error != NULL && !ids.reported;
+
+	if (ids.error != NULL)
+		ids.reported = 1;
+	return first;
 }
 
 static int

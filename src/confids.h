@@ -29,6 +29,11 @@ void		 confids_start(void);
  * them hung or died), or NULL: a name is then not unknown, only not
  * looked up. */
 const char	*confids_error(void);
+/* True the first time it is called after the lookups failed, in a load:
+ * whoever reports the failure calls it, so that it is reported at least
+ * once (a default user is written nowhere) and a service adds no second
+ * line where its option's line has said it. */
+int		 confids_error_unreported(void);
 
 /* Forgets every lookup and ends the process that made them: the next
  * load sees the databases anew. */

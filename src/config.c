@@ -419,6 +419,18 @@ check_section(cfg_t *sec, const char *file, int line)
 	return errs;
 }
 
+/* The lookups failed as a whole: said once per load, here when no line
+ * naming a user or group has said it (the default user is written
+ * nowhere). 1, as for an unknown name. */
+static int
+creds_not_looked_up(const struct service *svc, const char *user)
+{
+	if (confids_error_unreported())
+		conf_error(svc->file, svc->line, "service '%s': user '%s' not "
+		    "looked up: %s", svc->name, user, confids_error());
+	return 1;
+}
+
 /* uid, gid and supplementary groups; 1 when a name is unknown (the parse
  * callbacks have reported it where it is written). */
 static int
@@ -431,8 +443,10 @@ build_creds(struct service *svc, cfg_t *sec, cfg_t *defs)
 
 	if ((svc->user = strdup(user ? user : "")) == NULL)
 		return -1;
-	if (user == NULL || (u = conf_user(user)) == NULL)
+	if (user == NULL)
 		return 1;
+	if ((u = conf_user(user)) == NULL)
+		return creds_not_looked_up(svc, user);
 	svc->uid = u->uid;
 	gid = u->gid;
 	if (group && conf_group(group, &gid) != 0)
@@ -440,11 +454,7 @@ build_creds(struct service *svc, cfg_t *sec, cfg_t *defs)
 	svc->gid = gid;
 	if (conf_user_groups(u, gid, &svc->groups, &svc->ngroups) == 0)
 		return 0;
-	if (confids_error() == NULL)
-		return -1;
-	conf_error(svc->file, svc->line, "service '%s': the groups of user "
-	    "'%s' not looked up: %s", svc->name, user, confids_error());
-	return 1;
+	return confids_error() ? creds_not_looked_up(svc, user) : -1;
 }
 
 /* Builds a service, reporting every error of its section; NULL when

@@ -170,9 +170,11 @@ cb_port(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 static void
 id_error(cfg_t *cfg, cfg_opt_t *opt, const char *what, const char *value)
 {
-	if (confids_error() != NULL)
+	if (confids_error() != NULL) {
+		(void)confids_error_unreported();
 		cfg_error(cfg, "%s: %s '%s' not looked up: %s", opt->name,
 		    what, value, confids_error());
+	}
 	else
 		cfg_error(cfg, "%s: unknown %s '%s'", opt->name, what, value);
 }

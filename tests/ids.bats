@@ -126,3 +126,23 @@ EOF
 	start_pinetd
 	[ "$(client 127.0.0.1 "$P" </dev/null | head -1)" = nobody ]
 }
+
+@test "a failed lookup of the default user, written nowhere, is reported at its service, once" {
+	need_faults
+	P=$(free_port)
+	write_conf <<EOF
+service a {
+	port = $P
+	shell = "true"
+}
+service b {
+	port = $((P + 1))
+	shell = "true"
+}
+EOF
+	echo ids_crash >"$T/faults"
+	run "$PINETD" -t -f "$CONF"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$CONF:1: service 'a': user 'nobody' not looked up: the user and group lookup process failed" ]
+	[ "${#lines[@]}" -eq 1 ]
+}
