@@ -32,7 +32,7 @@
 
 #define DEFAULT_USER	"nobody"
 #define DEFAULT_BACKLOG	128
-#define DEFAULT_PREFORK	2
+#define DEFAULT_PREFORK	0	/* a spawn is faster: docs/PERFORMANCE.md */
 
 /* The state of one load: libconfuse callbacks carry no user pointer. */
 struct loadctx {
