@@ -22,6 +22,7 @@
 #include "confids.h"
 #include "conflex.h"
 #include "confparse.h"
+#include "hash.h"
 #include "inetd.h"
 #include "log.h"
 #include "names.h"
@@ -514,51 +515,150 @@ resolve_dir(const char *file, const char *dir)
 static int
 config_add(struct config *conf, struct service *svc)
 {
-	struct service **tmp;
+	struct service	**tmp;
+	size_t		  cap;
 
-	tmp = reallocarray(conf->services, conf->nservices + 1, sizeof(*tmp));
-	if (tmp == NULL)
-		return -1;
-	conf->services = tmp;
+	if (conf->nservices == conf->cap) {
+		cap = conf->cap ? conf->cap * 2 : 16;
+		if ((tmp = reallocarray(conf->services, cap,
+		    sizeof(*tmp))) == NULL)
+			return -1;
+		conf->services = tmp;
+		conf->cap = cap;
+	}
+	svc->index = conf->nservices;
 	conf->services[conf->nservices++] = svc;
 	return 0;
 }
 
-/* Duplicate names across files, and two services on one address:port. */
+/* The longest key of conf->binds: a kind byte and a unix socket path. */
+#define BINDKEY_MAX	(1 + sizeof(((struct sockaddr_un *)0)->sun_path))
+
+/* A key of conf->binds: 'U' and a unix socket's path (unix and
+ * unix-dgram share the name space); for an IP address, the service's
+ * protocol (tcp and udp may share a port), the family and the port,
+ * after 'P' (any address on that port), 'W' (a wildcard address on it)
+ * or 'E' (then the address itself, as addr_equal compares it). */
+static size_t
+bind_key(unsigned char *k, int kind, const struct service *svc,
+    const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
+	const char			*path;
+	size_t				 n = 0, len;
+
+	k[n++] = (unsigned char)kind;
+	if (ss->ss_family == AF_UNIX) {
+		path = ((const struct sockaddr_un *)ss)->sun_path;
+		len = strnlen(path, BINDKEY_MAX - 1);
+		memcpy(k + n, path, len);
+		return n + len;
+	}
+	k[n++] = (unsigned char)svc->protocol;
+	k[n++] = (unsigned char)ss->ss_family;
+	/* sin_port and sin6_port sit at the same offset */
+	memcpy(k + n, &sin->sin_port, sizeof(sin->sin_port));
+	n += sizeof(sin->sin_port);
+	if (kind != 'E')
+		return n;
+	if (ss->ss_family == AF_INET) {
+		memcpy(k + n, &sin->sin_addr, sizeof(sin->sin_addr));
+		return n + sizeof(sin->sin_addr);
+	}
+	memcpy(k + n, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
+	n += sizeof(sin6->sin6_addr);
+	memcpy(k + n, &sin6->sin6_scope_id, sizeof(sin6->sin6_scope_id));
+	return n + sizeof(sin6->sin6_scope_id);
+}
+
+/* Of two services (either may be NULL), the one loaded first. */
+static struct service *
+earlier(struct service *a, struct service *b)
+{
+	if (a == NULL || (b != NULL && b->index < a->index))
+		return b;
+	return a;
+}
+
+/* The first service loaded whose addresses conflict with address a of
+ * svc (as addr_conflict has it), or NULL. */
+static struct service *
+bind_user(const struct config *conf, const struct service *svc,
+    const struct sockaddr_storage *a)
+{
+	unsigned char k[BINDKEY_MAX];
+
+	if (a->ss_family == AF_UNIX)
+		return hash_get(&conf->binds, k, bind_key(k, 'U', svc, a));
+	if (addr_is_any(a))
+		return hash_get(&conf->binds, k, bind_key(k, 'P', svc, a));
+	return earlier(hash_get(&conf->binds, k, bind_key(k, 'E', svc, a)),
+	    hash_get(&conf->binds, k, bind_key(k, 'W', svc, a)));
+}
+
+/* Indexes a service added to conf by name and by address; a disabled
+ * one binds nothing. Each key keeps the first service that has it. */
+static int
+config_index(struct config *conf, struct service *svc)
+{
+	unsigned char	k[BINDKEY_MAX];
+	size_t		i;
+	int		rc;
+
+	rc = hash_add(&conf->names, svc->name, strlen(svc->name), svc);
+	for (i = 0; svc->enabled && i < svc->naddrs && rc >= 0; i++) {
+		if (svc->addrs[i].ss_family == AF_UNIX) {
+			rc = hash_add(&conf->binds, k, bind_key(k, 'U', svc,
+			    &svc->addrs[i]), svc);
+			continue;
+		}
+		if (hash_add(&conf->binds, k, bind_key(k, 'P', svc,
+		    &svc->addrs[i]), svc) < 0 ||
+		    hash_add(&conf->binds, k, bind_key(k, 'E', svc,
+		    &svc->addrs[i]), svc) < 0)
+			rc = -1;
+		else if (addr_is_any(&svc->addrs[i]))
+			rc = hash_add(&conf->binds, k, bind_key(k, 'W', svc,
+			    &svc->addrs[i]), svc);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Duplicate names across files, and two services on one address:port:
+ * the first service loaded that collides with svc is reported, found
+ * through the indexes of config_index rather than by comparing svc with
+ * every service before it. */
 static void
 check_collisions(struct config *conf, struct service *svc)
 {
 	struct service	*o;
-	size_t		 i, a, b;
+	size_t		 a, b;
 	char		 ip[ADDR_STRLEN];
 	uint16_t	 port;
 
-	for (i = 0; i < conf->nservices; i++) {
-		o = conf->services[i];
-		if (strcmp(o->name, svc->name) == 0) {
-			conf_error(svc->file, svc->line, "duplicate service "
-			    "'%s' (first defined at %s:%d)", svc->name,
-			    o->file, o->line);
+	o = hash_get(&conf->names, svc->name, strlen(svc->name));
+	for (a = 0; svc->enabled && a < svc->naddrs; a++)
+		o = earlier(o, bind_user(conf, svc, &svc->addrs[a]));
+	if (o == NULL)
+		return;
+	if (strcmp(o->name, svc->name) == 0) {
+		conf_error(svc->file, svc->line, "duplicate service '%s' (first "
+		    "defined at %s:%d)", svc->name, o->file, o->line);
+		return;
+	}
+	for (a = 0; a < svc->naddrs; a++)
+		for (b = 0; b < o->naddrs; b++) {
+			if (!addr_conflict(&svc->addrs[a], &o->addrs[b]))
+				continue;
+			addr_format((struct sockaddr *)&svc->addrs[a], ip,
+			    sizeof(ip), &port);
+			conf_error(svc->file, svc->line, "service '%s': address "
+			    "%s port %u is already used by service '%s' "
+			    "(%s:%d)", svc->name, ip, port, o->name, o->file,
+			    o->line);
 			return;
 		}
-		/* tcp and udp may share a port; unix paths may not */
-		if (!o->enabled || !svc->enabled || (o->protocol !=
-		    svc->protocol && (o->sock_path == NULL ||
-		    svc->sock_path == NULL)))
-			continue;
-		for (a = 0; a < svc->naddrs; a++)
-			for (b = 0; b < o->naddrs; b++) {
-				if (!addr_conflict(&svc->addrs[a], &o->addrs[b]))
-					continue;
-				addr_format((struct sockaddr *)&svc->addrs[a],
-				    ip, sizeof(ip), &port);
-				conf_error(svc->file, svc->line, "service '%s': "
-				    "address %s port %u is already used by "
-				    "service '%s' (%s:%d)", svc->name, ip,
-				    port, o->name, o->file, o->line);
-				return;
-			}
-	}
 }
 
 static void
@@ -578,7 +678,8 @@ add_services(struct config *conf, const struct conffile *f, cfg_t *defs)
 			if (conf_nerrors() == before)
 				conf_error(f->name, svc->line, "out of memory");
 			service_unref(svc);
-		}
+		} else if (config_index(conf, svc) != 0)
+			conf_error(f->name, svc->line, "out of memory");
 	}
 }
 
@@ -681,6 +782,7 @@ config_load(const char *file, config_errfn errfn, void *arg)
 	}
 	nerrors = conf_nerrors();
 	confparse_end();
+	hash_free(&conf->binds);
 	if (nerrors > 0) {
 		config_free(conf);
 		conf = NULL;
@@ -752,6 +854,8 @@ config_free(struct config *conf)
 	for (i = 0; i < conf->nservices; i++)
 		service_unref(conf->services[i]);
 	free(conf->services);
+	hash_free(&conf->names);
+	hash_free(&conf->binds);
 	free(conf->file);
 	free(conf->include_dir);
 	free(conf->inetd_conf);

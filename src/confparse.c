@@ -26,6 +26,7 @@
 #include "confids.h"
 #include "conflex.h"
 #include "confparse.h"
+#include "hash.h"
 #include "log.h"
 #include "names.h"
 
@@ -39,11 +40,7 @@ struct loadctx {
 	void		*arg;
 	int		 nerrors;
 	const char	*file;		/* being parsed */
-	struct exec_line {		/* where each section named exec */
-		cfg_t	*sec;
-		int	 line;
-	}		*execs;
-	size_t		 nexecs;
+	struct hash	 execs;		/* section -> line of its exec (int) */
 };
 static struct loadctx ctx;
 
@@ -58,8 +55,12 @@ confparse_begin(confparse_errfn errfn, void *arg)
 void
 confparse_end(void)
 {
+	size_t i;
+
 	confids_free();
-	free(ctx.execs);
+	for (i = 0; i < ctx.execs.cap; i++)
+		free(ctx.execs.slots[i].val);
+	hash_free(&ctx.execs);
 	memset(&ctx, 0, sizeof(ctx));
 }
 
@@ -188,9 +189,9 @@ cb_group(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 static int
 cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
-	static char		 path[PATH_MAX];
-	const char		*slash = strrchr(cfg->filename, '/');
-	struct exec_line	*tmp;
+	static char	 path[PATH_MAX];
+	const char	*slash = strrchr(cfg->filename, '/');
+	int		*line;
 
 	(void)opt;
 	if (value[0] != '/') {
@@ -201,13 +202,14 @@ cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 			snprintf(path, sizeof(path), "./%s", value);
 		value = path;	/* libconfuse copies it right away */
 	}
-	/* Checked when the section is built: chroot may follow. */
-	tmp = reallocarray(ctx.execs, ctx.nexecs + 1, sizeof(*tmp));
-	if (tmp != NULL) {
-		ctx.execs = tmp;
-		ctx.execs[ctx.nexecs].sec = cfg;
-		ctx.execs[ctx.nexecs].line = cfg->line;
-		ctx.nexecs++;
+	/* Checked when the section is built: chroot may follow. The line
+	 * of the last exec of a section; without memory, the section's. */
+	if ((line = hash_get(&ctx.execs, &cfg, sizeof(cfg))) != NULL)
+		*line = cfg->line;
+	else if ((line = malloc(sizeof(*line))) != NULL) {
+		*line = cfg->line;
+		if (hash_add(&ctx.execs, &cfg, sizeof(cfg), line) != 0)
+			free(line);
 	}
 	*(const char **)res = value;
 	return 0;
@@ -216,12 +218,9 @@ cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 int
 conf_exec_line(cfg_t *sec, int fallback)
 {
-	size_t i;
+	const int *line = hash_get(&ctx.execs, &sec, sizeof(sec));
 
-	for (i = 0; i < ctx.nexecs; i++)
-		if (ctx.execs[i].sec == sec)
-			fallback = ctx.execs[i].line;
-	return fallback;
+	return line ? *line : fallback;
 }
 
 static int

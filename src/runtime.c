@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hash.h"
 #include "runtime.h"
 #include "scrape.h"
 
@@ -29,12 +30,7 @@ runtime_on_free(void (*fn)(struct runtime *))
 struct service *
 config_service(const struct config *conf, const char *name)
 {
-	size_t i;
-
-	for (i = 0; conf && i < conf->nservices; i++)
-		if (strcmp(conf->services[i]->name, name) == 0)
-			return conf->services[i];
-	return NULL;
+	return conf ? hash_get(&conf->names, name, strlen(name)) : NULL;
 }
 
 static struct rt_entry *

@@ -509,6 +509,40 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	return remove(path);
 }
 
+/* Of the earlier services a new one collides with, the first loaded is
+ * named, whatever the order of the new one's addresses; a disabled
+ * service and the other of tcp and udp take no address; v6 and v4 are
+ * apart. */
+static void
+test_collisions(void)
+{
+	struct config *conf;
+
+	write_file("c1.conf", 0644,
+	    "service a { port = 7100 address = \"127.0.0.2\" shell = \"true\" }\n"
+	    "service b { port = 7100 address = \"127.0.0.1\" shell = \"true\" }\n"
+	    "service c { port = 7100 address = { \"127.0.0.1\", \"127.0.0.2\" }\n"
+	    "\tshell = \"true\" }\n"
+	    "service d { port = 7100 address = \"0.0.0.0\" shell = \"true\" }\n"
+	    "service e { port = 7101 address = \"0.0.0.0\" enabled = false\n"
+	    "\tshell = \"true\" }\n"
+	    "service f { port = 7101 address = \"127.0.0.1\" shell = \"true\" }\n"
+	    "service g { port = 7101 address = \"127.0.0.1\" protocol = udp\n"
+	    "\tshell = \"true\" }\n"
+	    "service h { port = 7101 address = \"::\" shell = \"true\" }\n"
+	    "service i { port = 7101 address = { \"::1\", \"0.0.0.0\" }\n"
+	    "\tshell = \"true\" }\n");
+	conf = load("c1.conf");
+	CHECK(conf == NULL && nerrs == 3);
+	config_free(conf);
+	CHECK(error_is(0, "c1.conf", 3, "service 'c': address 127.0.0.2 port "
+	    "7100 is already used by service 'a' (%s:1)", path_of("c1.conf")));
+	CHECK(error_is(1, "c1.conf", 5, "service 'd': address 0.0.0.0 port "
+	    "7100 is already used by service 'a' (%s:1)", path_of("c1.conf")));
+	CHECK(error_is(2, "c1.conf", 12, "service 'i': address 0.0.0.0 port "
+	    "7101 is already used by service 'f' (%s:8)", path_of("c1.conf")));
+}
+
 int
 main(void)
 {
@@ -526,6 +560,7 @@ main(void)
 	test_dropins();
 	test_errors();
 	test_lookups_once();
+	test_collisions();
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	printf("test_config: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
