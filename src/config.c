@@ -287,9 +287,9 @@ build_proxy(struct service *svc, cfg_t *sec, cfg_t *defs)
 /* proxy_protocol: only where a stream is accepted in the master, and
  * never without the balancers it trusts. Returns the errors reported. */
 static int
-check_proxy(cfg_t *sec, cfg_t *defs, const char *file, int line)
+check_proxy(cfg_t *sec, cfg_t *defs, const char *name, const char *file,
+    int line)
 {
-	const char	*name = cfg_title(sec);
 	const char	*mode = cfg_getstr(sec, "mode");
 	const char	*v = PICKSTR("proxy_protocol");
 	int		 proto = names_lookup(names_protocol,
@@ -361,9 +361,8 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 
 /* Checks what only a whole section can show; returns the errors found. */
 static int
-check_section(cfg_t *sec, const char *file, int line)
+check_section(cfg_t *sec, const char *name, const char *file, int line)
 {
-	const char	*name = cfg_title(sec);
 	int		 handlers = (cfg_size(sec, "exec") > 0) +
 			    (cfg_size(sec, "shell") > 0) +
 			    (cfg_size(sec, "builtin") > 0);
@@ -442,22 +441,21 @@ build_creds(struct service *svc, cfg_t *sec, cfg_t *defs)
 	return conf_user_groups(u, gid, &svc->groups, &svc->ngroups);
 }
 
-/* Builds a service, reporting every error of its section; NULL when
- * there was one. */
+/* Builds service NAME of FILE:LINE from its section, reporting every
+ * error of it; NULL when there was one. */
 static struct service *
-service_build(const struct conffile *f, cfg_t *sec, cfg_t *defs)
+service_build(cfg_t *sec, const char *name, const char *file, int line,
+    cfg_t *defs)
 {
 	struct service	*svc;
-	const char	*file = f->name;
 	int		 rc, bad = 0, before = conf_nerrors();
-	int		 line = conffile_title_line(f, cfg_title(sec), sec->line);
 
-	bad |= check_section(sec, file, line) != 0;
-	bad |= check_proxy(sec, defs, file, line) != 0;
+	bad |= check_section(sec, name, file, line) != 0;
+	bad |= check_proxy(sec, defs, name, file, line) != 0;
 	if ((svc = calloc(1, sizeof(*svc))) == NULL)
 		goto oom;
 	svc->refs = 1;
-	svc->name = strdup(cfg_title(sec));
+	svc->name = strdup(name);
 	svc->file = strdup(file);
 	svc->line = line;
 	if (svc->name == NULL || svc->file == NULL)
@@ -490,7 +488,7 @@ oom:
 	conf_error(file, line, "out of memory");
 bad:
 	if (conf_nerrors() == 0)	/* never load without it silently */
-		conf_error(file, line, "service '%s': not built", cfg_title(sec));
+		conf_error(file, line, "service '%s': not built", name);
 	if (svc) {
 		svc->refs = 1;
 		service_unref(svc);
@@ -662,14 +660,17 @@ check_collisions(struct config *conf, struct service *svc)
 }
 
 static void
-add_services(struct config *conf, const struct conffile *f, cfg_t *defs)
+add_services(struct config *conf, struct conffile *f, cfg_t *defs)
 {
 	struct service	*svc;
+	cfg_t		*sec;
+	const char	*name;
 	unsigned	 i, n = cfg_size(f->cfg, "service");
-	int		 before;
+	int		 before, line;
 
 	for (i = 0; i < n; i++) {
-		svc = service_build(f, cfg_getnsec(f->cfg, "service", i), defs);
+		name = conffile_service(f, i, &sec, &line);
+		svc = service_build(sec, name, f->name, line, defs);
 		if (svc == NULL)
 			continue;
 		before = conf_nerrors();
@@ -738,7 +739,7 @@ load_inetd(struct config *conf, cfg_t *defs, int line)
 /* Global options, then the services of the main file, the drop-ins and
  * the inetd.conf, in that order. */
 static void
-load_main(struct config *conf, const struct conffile *f)
+load_main(struct config *conf, struct conffile *f)
 {
 	cfg_t *cfg = f->cfg, *defs = cfg_getsec(cfg, "defaults");
 

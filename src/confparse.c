@@ -29,6 +29,7 @@
 #include "hash.h"
 #include "log.h"
 #include "names.h"
+#include "strbuf.h"
 
 #define DEFAULT_USER	"nobody"
 #define DEFAULT_BACKLOG	128
@@ -41,6 +42,8 @@ struct loadctx {
 	int		 nerrors;
 	const char	*file;		/* being parsed */
 	struct hash	 execs;		/* section -> line of its exec (int) */
+	int		 holding;	/* errors kept in held, not reported */
+	struct strbuf	 held;		/* lines, each ended by '\n' */
 };
 static struct loadctx ctx;
 
@@ -61,6 +64,7 @@ confparse_end(void)
 	for (i = 0; i < ctx.execs.cap; i++)
 		free(ctx.execs.slots[i].val);
 	hash_free(&ctx.execs);
+	strbuf_free(&ctx.held);
 	memset(&ctx, 0, sizeof(ctx));
 }
 
@@ -91,6 +95,45 @@ escape(char *out, size_t size, const char *s)
 	out[o] = '\0';
 }
 
+/* Reports an escaped line, or keeps it while errors are held. */
+static void
+report(const char *safe)
+{
+	if (ctx.holding) {
+		strbuf_printf(&ctx.held, "%s\n", safe);
+		return;
+	}
+	ctx.nerrors++;
+	if (ctx.errfn)
+		ctx.errfn(safe, ctx.arg);
+}
+
+/* Holds the errors reported from now on (hold), or ends holding them
+ * and reports them (keep) or forgets them. */
+static void
+errors_hold(void)
+{
+	ctx.holding = 1;
+	ctx.held.len = 0;
+	ctx.held.failed = 0;
+}
+
+static void
+errors_release(int keep)
+{
+	char *line, *end;
+
+	ctx.holding = 0;
+	for (line = ctx.held.s; keep && line && line < ctx.held.s +
+	    ctx.held.len; line = end + 1) {
+		if ((end = strchr(line, '\n')) == NULL)
+			break;		/* cut short: out of memory */
+		*end = '\0';
+		report(line);
+	}
+	ctx.held.len = 0;
+}
+
 void
 conf_error(const char *file, int line, const char *fmt, ...)
 {
@@ -103,9 +146,7 @@ conf_error(const char *file, int line, const char *fmt, ...)
 	snprintf(out, sizeof(out), "%s:%d: %s", file ? file : "(config)",
 	    line, msg);
 	escape(safe, sizeof(safe), out);
-	ctx.nerrors++;
-	if (ctx.errfn)
-		ctx.errfn(safe, ctx.arg);
+	report(safe);
 }
 
 void
@@ -114,9 +155,7 @@ conf_error_line(const char *line)
 	char safe[4 * (PATH_MAX + 1100)];
 
 	escape(safe, sizeof(safe), line);
-	ctx.nerrors++;
-	if (ctx.errfn)
-		ctx.errfn(safe, ctx.arg);
+	report(safe);
 }
 
 static void
@@ -549,27 +588,33 @@ static cfg_opt_t service_opts[] = {
 	CFG_END()
 };
 
-#define SERVICE_SECTION \
-	CFG_SEC("service", service_opts, \
-	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+/* Titled, libconfuse compares each title with every one before it; the
+ * loader reads the titles itself (conflex_titles_index) and parses with
+ * untitled sections when it can, else with titled ones. */
+#define SERVICE_TITLED	(CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+#define SERVICE_PLAIN	CFGF_MULTI
 
-static cfg_opt_t main_opts[] = {
-	CFG_STR("include_dir", NULL, CFGF_NODEFAULT),
-	CFG_STR("inetd_conf", NULL, CFGF_NODEFAULT),
-	CFG_STR("pidfile", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("allow_empty", cfg_false, CFGF_NONE),
-	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int),
-	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int),
-	CFG_STR_CB("log_level", NULL, CFGF_NODEFAULT, cb_log_level),
-	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
-	SERVICE_SECTION,
-	CFG_END()
-};
+#define MAIN_OPTS(service_flags) { \
+	CFG_STR("include_dir", NULL, CFGF_NODEFAULT), \
+	CFG_STR("inetd_conf", NULL, CFGF_NODEFAULT), \
+	CFG_STR("pidfile", NULL, CFGF_NODEFAULT), \
+	CFG_BOOL("allow_empty", cfg_false, CFGF_NONE), \
+	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int), \
+	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int), \
+	CFG_STR_CB("log_level", NULL, CFGF_NODEFAULT, cb_log_level), \
+	CFG_SEC("defaults", defaults_opts, CFGF_NONE), \
+	CFG_SEC("service", service_opts, service_flags), \
+	CFG_END() \
+}
+#define DROPIN_OPTS(service_flags) { \
+	CFG_SEC("service", service_opts, service_flags), \
+	CFG_END() \
+}
 
-static cfg_opt_t dropin_opts[] = {
-	SERVICE_SECTION,
-	CFG_END()
-};
+static cfg_opt_t main_opts[] = MAIN_OPTS(SERVICE_TITLED);
+static cfg_opt_t main_plain_opts[] = MAIN_OPTS(SERVICE_PLAIN);
+static cfg_opt_t dropin_opts[] = DROPIN_OPTS(SERVICE_TITLED);
+static cfg_opt_t dropin_plain_opts[] = DROPIN_OPTS(SERVICE_PLAIN);
 
 /* ---- files ---- */
 
@@ -647,36 +692,92 @@ conffile_free(struct conffile *f)
 	free(f);
 }
 
-int
-conffile_title_line(const struct conffile *f, const char *name, int fallback)
+const char *
+conffile_service(struct conffile *f, unsigned i, cfg_t **sec, int *line)
 {
-	return conflex_title_line(&f->titles, name, fallback);
+	*sec = cfg_getnsec(f->cfg, "service", i);
+	if (f->plain) {
+		*line = f->titles.v[i].line;
+		return f->titles.v[i].name;
+	}
+	*line = conflex_title_line(&f->titles, cfg_title(*sec), (*sec)->line);
+	return cfg_title(*sec);
 }
 
-/* Runs libconfuse over f->text. */
+/* Runs libconfuse over text (len bytes) as f's; NULL when out of memory,
+ * else the result in *rc. */
+static cfg_t *
+confuse(struct conffile *f, char *text, size_t len, cfg_opt_t *opts,
+    int *rc)
+{
+	FILE	*fp;
+	cfg_t	*cfg;
+
+	if ((fp = fmemopen(text, len, "r")) == NULL)
+		return NULL;
+	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	cfg_set_error_function(cfg, cfg_errfn);
+	free(cfg->filename);
+	if ((cfg->filename = strdup(f->name)) == NULL) {
+		cfg_free(cfg);
+		fclose(fp);
+		return NULL;
+	}
+	cfg->line = 1;
+	ctx.file = f->name;
+	*rc = cfg_parse_fp(cfg, fp);
+	ctx.file = NULL;
+	fclose(fp);
+	return cfg;
+}
+
+/* Parses f->text with its titles blanked out and untitled sections: 0,
+ * or -1 when that is not the same as the titled parse (a title the index
+ * cannot read as libconfuse would, an error, or another count of
+ * sections), its errors forgotten. */
+static int
+parse_plain(struct conffile *f, size_t len, enum conf_kind kind)
+{
+	char	*text;
+	cfg_t	*cfg;
+	int	 rc = CFG_PARSE_ERROR;
+
+	if (!f->titles.plain || (text = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(text, f->text, len + 1);
+	conflex_titles_blank(text, &f->titles);
+	errors_hold();
+	cfg = confuse(f, text, len, kind == CONF_MAIN ? main_plain_opts :
+	    dropin_plain_opts, &rc);
+	free(text);
+	if (cfg == NULL || rc != CFG_SUCCESS ||
+	    cfg_size(cfg, "service") != f->titles.n) {
+		errors_release(0);
+		if (cfg)
+			cfg_free(cfg);
+		return -1;
+	}
+	errors_release(1);
+	f->cfg = cfg;
+	f->plain = 1;
+	return 0;
+}
+
+/* Runs libconfuse over f->text: untitled when it can, else titled. */
 static int
 parse_text(struct conffile *f, size_t len, enum conf_kind kind)
 {
-	FILE	*fp;
-	int	 rc, open_line, before = ctx.nerrors;
+	int rc = CFG_SUCCESS, open_line, before = ctx.nerrors;
 
 	open_line = conflex_blank_comments(f->text);
-	if (conflex_titles_index(f->text, &f->titles) != 0 ||
-	    (fp = fmemopen(f->text, len, "r")) == NULL)
+	if (conflex_titles_index(f->text, &f->titles) != 0)
 		goto oom;
-	if ((f->cfg = cfg_init(kind == CONF_MAIN ? main_opts : dropin_opts,
-	    CFGF_NONE)) == NULL) {
-		fclose(fp);
+	if (parse_plain(f, len, kind) != 0 && (f->cfg = confuse(f, f->text,
+	    len, kind == CONF_MAIN ? main_opts : dropin_opts, &rc)) == NULL)
 		goto oom;
-	}
-	cfg_set_error_function(f->cfg, cfg_errfn);
-	free(f->cfg->filename);
-	f->cfg->filename = strdup(f->name);
-	f->cfg->line = 1;
-	ctx.file = f->name;
-	rc = cfg_parse_fp(f->cfg, fp);
-	ctx.file = NULL;
-	fclose(fp);
 	if (rc == CFG_SUCCESS && open_line > 0) {
 		conf_error(f->name, open_line, "unexpected end of file: this "
 		    "'{' is never closed");
