@@ -665,7 +665,7 @@ add_services(struct config *conf, struct conffile *f, cfg_t *defs)
 	struct service	*svc;
 	cfg_t		*sec;
 	const char	*name;
-	unsigned	 i, n = cfg_size(f->cfg, "service");
+	unsigned	 i, n = conffile_nservices(f);
 	int		 before, line;
 
 	for (i = 0; i < n; i++) {

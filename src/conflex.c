@@ -278,10 +278,10 @@ title_of(struct conflex_titles *t, const struct token *tk)
 	return name;
 }
 
-/* Adds a section at line: its title (NULL: none) is token tk. */
+/* Adds the section of keyword kw: its title (NULL: none) is token tk. */
 static int
 title_add(struct conflex_titles *t, const char *text,
-    const struct token *tk, int line)
+    const struct token *tk, const struct token *kw)
 {
 	struct conflex_title	*v;
 	size_t			 cap;
@@ -295,7 +295,8 @@ title_add(struct conflex_titles *t, const char *text,
 	}
 	v = &t->v[t->n];
 	memset(v, 0, sizeof(*v));
-	v->line = line;
+	v->line = kw->line;
+	v->start = (size_t)(kw->s - text);
 	if (tk == NULL) {
 		t->plain = 0;		/* libconfuse's error is the one */
 		t->n++;
@@ -334,7 +335,7 @@ section_add(struct conflex_titles *t, const char *text, const char **p,
 	if (title.kind == '{') {
 		*p = q;
 		*line = l;
-		return title_add(t, text, NULL, kw->line) == 0 ? 1 : -1;
+		return title_add(t, text, NULL, kw) == 0 ? 1 : -1;
 	}
 	if (title.kind != 'w' && title.kind != 's')
 		return 0;
@@ -343,7 +344,7 @@ section_add(struct conflex_titles *t, const char *text, const char **p,
 		return 0;
 	*p = q;
 	*line = l;
-	return title_add(t, text, &title, kw->line) == 0 ? 1 : -1;
+	return title_add(t, text, &title, kw) == 0 ? 1 : -1;
 }
 
 int
@@ -351,7 +352,7 @@ conflex_titles_index(const char *text, struct conflex_titles *t)
 {
 	const char	*p = text;
 	struct token	 tk;
-	int		 line = 1, depth = 0, prev = 0, rc;
+	int		 line = 1, depth = 0, prev = 0, open = 0, rc;
 
 	memset(t, 0, sizeof(*t));
 	t->plain = 1;
@@ -359,9 +360,13 @@ conflex_titles_index(const char *text, struct conflex_titles *t)
 	    prev = tk.kind, token_next(&p, &line, &tk)) {
 		if (tk.kind == '{')
 			depth++;
-		else if (tk.kind == '}')
+		else if (tk.kind == '}') {
+			if (depth == 1 && open) {	/* a section ends */
+				t->v[t->n - 1].end = (size_t)(p - text);
+				open = 0;
+			}
 			depth -= depth > 0;
-		else if (depth > 0)
+		} else if (depth > 0)
 			continue;
 		else if (tk.kind == '(')
 			t->plain = 0;	/* a function, such as include() */
@@ -372,23 +377,32 @@ conflex_titles_index(const char *text, struct conflex_titles *t)
 				return -1;
 			if (rc > 0) {
 				depth++;
+				open = 1;
 				tk.kind = '{';
 			} else
 				t->plain = 0;
 		}
 	}
+	if (open)
+		t->plain = 0;	/* never closed: libconfuse's error */
 	return 0;
+}
+
+void
+conflex_blank(char *text, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (text[from] != '\n')
+			text[from] = ' ';
 }
 
 void
 conflex_titles_blank(char *text, const struct conflex_titles *t)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		for (j = t->v[i].off; j < t->v[i].off + t->v[i].len; j++)
-			if (text[j] != '\n')
-				text[j] = ' ';
+		conflex_blank(text, t->v[i].off, t->v[i].off + t->v[i].len);
 }
 
 int

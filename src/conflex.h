@@ -32,6 +32,7 @@ struct conflex_titles {
 		char	*name;		/* NULL: "service {" has none */
 		int	 line;		/* of the keyword */
 		size_t	 off, len;	/* the title in the text, quotes too */
+		size_t	 start, end;	/* the section: keyword to '}' */
 	}		*v;
 	size_t		 n, cap;
 	int		 plain;		/* every title read as libconfuse does,
@@ -42,6 +43,8 @@ struct conflex_titles {
 /* Indexes the (comment-blanked) text; returns 0, or -1 when out of
  * memory. */
 int	conflex_titles_index(const char *text, struct conflex_titles *t);
+/* Blanks text[from..to) out, line breaks kept. */
+void	conflex_blank(char *text, size_t from, size_t to);
 /* Blanks the titles of t out of text (line breaks kept). */
 void	conflex_titles_blank(char *text, const struct conflex_titles *t);
 /* The line of the first "service NAME", or fallback. */

@@ -25,6 +25,8 @@ struct conffile {
 	struct conflex_titles	 titles;
 	int			 plain;	/* parsed untitled: titles.v[i] is
 					 * the title of section i */
+	cfg_t			**chunks; /* plain: the service sections */
+	size_t			 nchunks;
 };
 
 enum conf_kind {
@@ -49,6 +51,7 @@ struct conffile	*confparse_file(const char *file, enum conf_kind kind);
 struct conffile	*confparse_text(const char *file, const char *text,
 		    size_t len, enum conf_kind kind);
 void		 conffile_free(struct conffile *);
+unsigned	 conffile_nservices(const struct conffile *);
 /* Service section i of the file in *sec; returns its title, its line
  * (of "service NAME") in *line. */
 const char	*conffile_service(struct conffile *, unsigned i, cfg_t **sec,

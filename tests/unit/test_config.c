@@ -543,6 +543,54 @@ test_collisions(void)
 	    "7101 is already used by service 'f' (%s:8)", path_of("c1.conf")));
 }
 
+/* Services past the first chunks of the parse keep their lines, and
+ * the errors of one file come in the order of their lines, a global
+ * option's among the services'. */
+static void
+test_many(void)
+{
+	struct config	*conf;
+	char		*text = NULL, *tmp;
+	size_t		 len = 0;
+	FILE		*fp = open_memstream(&text, &len);
+	int		 i, line = 1, lport = 0, llevel = 0, luser = 0, ldup = 0;
+
+	for (i = 0; i < 400; i++) {
+		if (i == 150)
+			lport = line;
+		if (i == 250)
+			luser = line;
+		if (i == 399)
+			ldup = line;
+		fprintf(fp, "service s%d {\n\tport = %d\n\tshell = \"true\"%s\n}\n",
+		    i == 399 ? 10 : i, i == 150 ? 0 : 7200 + i,
+		    i == 250 ? " user = \"pinetd-no-such-user\"" : "");
+		line += 4;
+		if (i == 200) {
+			fprintf(fp, "log_level = loud\n");
+			llevel = line++;
+		}
+	}
+	fclose(fp);
+	if ((tmp = malloc(len + 1)) == NULL)
+		exit(2);
+	memcpy(tmp, text, len + 1);
+	write_file("many.conf", 0644, tmp);
+	free(tmp);
+	free(text);
+	conf = load("many.conf");
+	CHECK(conf == NULL && nerrs == 4);
+	config_free(conf);
+	CHECK(error_is(0, "many.conf", lport + 1, "port: bad port '0': not a "
+	    "number in 1..65535 nor a service in /etc/services"));
+	CHECK(error_is(1, "many.conf", llevel, "log_level: bad value 'loud': "
+	    "want error, warning, notice, info or debug"));
+	CHECK(error_is(2, "many.conf", luser + 2, "user: unknown user "
+	    "'pinetd-no-such-user'"));
+	CHECK(error_is(3, "many.conf", ldup, "duplicate service 's10' (first "
+	    "defined at %s:41)", path_of("many.conf")));
+}
+
 int
 main(void)
 {
@@ -561,6 +609,7 @@ main(void)
 	test_errors();
 	test_lookups_once();
 	test_collisions();
+	test_many();
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	printf("test_config: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
