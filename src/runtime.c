@@ -19,6 +19,7 @@ struct rt_entry {
 };
 
 static LIST_HEAD(, runtime) records = LIST_HEAD_INITIALIZER(records);
+static struct hash by_name;	/* name -> the record of that name */
 static void	(*free_fn)(struct runtime *);
 
 void
@@ -39,15 +40,20 @@ entry_of(struct runtime *rt)
 	return (struct rt_entry *)rt;
 }
 
+/* Takes rt out of the table (the last one out frees the index). */
+static void
+forget(struct runtime *rt)
+{
+	LIST_REMOVE(rt, entry);
+	hash_del(&by_name, rt->name, strlen(rt->name));
+	if (by_name.n == 0)
+		hash_free(&by_name);
+}
+
 static struct runtime *
 lookup(const char *name)
 {
-	struct runtime *rt;
-
-	LIST_FOREACH(rt, &records, entry)
-		if (strcmp(rt->name, name) == 0)
-			return rt;
-	return NULL;
+	return hash_get(&by_name, name, strlen(name));
 }
 
 struct runtime *
@@ -76,7 +82,7 @@ runtime_unref(struct runtime *rt)
 {
 	if (rt == NULL || --rt->refs > 0)
 		return;
-	LIST_REMOVE(rt, entry);
+	forget(rt);
 	scrape_server_close(&rt->scrape);
 	if (free_fn)
 		free_fn(rt);
@@ -92,7 +98,9 @@ runtime_new(struct service *svc)
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->rt.name = strdup(svc->name)) == NULL) {
+	if ((e->rt.name = strdup(svc->name)) == NULL ||
+	    hash_add(&by_name, svc->name, strlen(svc->name), &e->rt) != 0) {
+		free(e->rt.name);
 		free(e);
 		return NULL;
 	}
@@ -104,7 +112,7 @@ runtime_new(struct service *svc)
 static void
 entry_free(struct runtime *rt)
 {
-	LIST_REMOVE(rt, entry);
+	forget(rt);
 	service_unref(rt->svc);
 	free(rt->name);
 	free(entry_of(rt));
