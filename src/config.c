@@ -541,18 +541,17 @@ static size_t
 bind_key(unsigned char *k, int kind, const struct service *svc,
     const struct sockaddr_storage *ss)
 {
-	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
-	const char			*path;
-	size_t				 n = 0, len;
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	size_t				 n = 0;
 
 	k[n++] = (unsigned char)kind;
 	if (ss->ss_family == AF_UNIX) {
-		path = ((const struct sockaddr_un *)ss)->sun_path;
-		len = strnlen(path, BINDKEY_MAX - 1);
-		memcpy(k + n, path, len);
-		return n + len;
+		/* sun_path is NUL-terminated: build_addrs checks its length */
+		n += strlcpy((char *)k + n, svc->sock_path, BINDKEY_MAX - n);
+		return n < BINDKEY_MAX ? n : BINDKEY_MAX - 1;
 	}
+	sin = (const struct sockaddr_in *)ss;
 	k[n++] = (unsigned char)svc->protocol;
 	k[n++] = (unsigned char)ss->ss_family;
 	/* sin_port and sin6_port sit at the same offset */
@@ -564,6 +563,7 @@ bind_key(unsigned char *k, int kind, const struct service *svc,
 		memcpy(k + n, &sin->sin_addr, sizeof(sin->sin_addr));
 		return n + sizeof(sin->sin_addr);
 	}
+	sin6 = (const struct sockaddr_in6 *)ss;
 	memcpy(k + n, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
 	n += sizeof(sin6->sin6_addr);
 	memcpy(k + n, &sin6->sin6_scope_id, sizeof(sin6->sin6_scope_id));
