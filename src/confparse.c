@@ -155,7 +155,7 @@ errors_release(int keep)
 	size_t i;
 
 	ctx.holding = 0;
-	if (keep)
+	if (keep && ctx.nheld > 0)
 		qsort(ctx.held, ctx.nheld, sizeof(*ctx.held), held_cmp);
 	for (i = 0; i < ctx.nheld; i++) {
 		if (keep)
