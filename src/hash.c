@@ -89,6 +89,18 @@ hash_add(struct hash *t, const void *key, size_t len, void *val)
 }
 
 int
+hash_replace(struct hash *t, const void *key, size_t len, void *val)
+{
+	struct hash_slot *s;
+
+	if (t->n == 0 || (s = find(t, key, len, hash_fnv1a(key, len)))->key ==
+	    NULL)
+		return -1;
+	s->val = val;
+	return 0;
+}
+
+int
 hash_del(struct hash *t, const void *key, size_t len)
 {
 	size_t			 mask = t->cap - 1, i, j, home;

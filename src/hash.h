@@ -28,6 +28,10 @@ void		*hash_get(const struct hash *, const void *key, size_t len);
  * (its value is left), or -1 when out of memory. */
 int		 hash_add(struct hash *, const void *key, size_t len,
 		    void *val);
+/* Gives key, which is there, the value val (not NULL): 0, or -1 when
+ * it is not there. */
+int		 hash_replace(struct hash *, const void *key, size_t len,
+		    void *val);
 /* Removes key: 0, or -1 when it is not there. */
 int		 hash_del(struct hash *, const void *key, size_t len);
 void		 hash_free(struct hash *);

@@ -32,9 +32,14 @@ test_add_get(void)
 
 	CHECK(hash_get(&t, "x", 1) == NULL);
 	CHECK(hash_del(&t, "x", 1) == -1);
+	CHECK(hash_replace(&t, "x", 1, &a) == -1);
 	CHECK(hash_add(&t, "x", 1, &a) == 0);
 	CHECK(hash_add(&t, "x", 1, &b) == 1);	/* the first one stays */
 	CHECK(hash_get(&t, "x", 1) == &a);
+	CHECK(hash_replace(&t, "x", 1, &b) == 0);
+	CHECK(hash_get(&t, "x", 1) == &b);
+	CHECK(hash_replace(&t, "y", 1, &b) == -1 && hash_get(&t, "y", 1) == NULL);
+	CHECK(hash_replace(&t, "x", 1, &a) == 0);
 	CHECK(hash_get(&t, "xy", 2) == NULL);
 	CHECK(hash_get(&t, "", 0) == NULL);
 	CHECK(hash_add(&t, "", 0, &b) == 0);	/* empty keys are keys */
