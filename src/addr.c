@@ -162,7 +162,7 @@ addr_len(const struct sockaddr *sa)
 	    sizeof(struct sockaddr_un);
 }
 
-static int
+int
 addr_is_any(const struct sockaddr_storage *a)
 {
 	const struct sockaddr_in	*sin = (const struct sockaddr_in *)a;

@@ -28,6 +28,8 @@ int	addr_format(const struct sockaddr *sa, char *ip, size_t iplen,
 int	addr_format_peer(const struct sockaddr *sa, char *buf, size_t len);
 /* The length of the sockaddr of sa's family (inet, inet6 or unix). */
 socklen_t addr_len(const struct sockaddr *sa);
+/* True for the IPv4 or IPv6 wildcard address. */
+int	addr_is_any(const struct sockaddr_storage *a);
 /* True when both name the same family, address and port. */
 int	addr_equal(const struct sockaddr_storage *a,
 	    const struct sockaddr_storage *b);

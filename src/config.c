@@ -22,6 +22,7 @@
 #include "confids.h"
 #include "conflex.h"
 #include "confparse.h"
+#include "hash.h"
 #include "inetd.h"
 #include "log.h"
 #include "names.h"
@@ -286,9 +287,9 @@ build_proxy(struct service *svc, cfg_t *sec, cfg_t *defs)
 /* proxy_protocol: only where a stream is accepted in the master, and
  * never without the balancers it trusts. Returns the errors reported. */
 static int
-check_proxy(cfg_t *sec, cfg_t *defs, const char *file, int line)
+check_proxy(cfg_t *sec, cfg_t *defs, const char *name, const char *file,
+    int line)
 {
-	const char	*name = cfg_title(sec);
 	const char	*mode = cfg_getstr(sec, "mode");
 	const char	*v = PICKSTR("proxy_protocol");
 	int		 proto = names_lookup(names_protocol,
@@ -360,9 +361,8 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 
 /* Checks what only a whole section can show; returns the errors found. */
 static int
-check_section(cfg_t *sec, const char *file, int line)
+check_section(cfg_t *sec, const char *name, const char *file, int line)
 {
-	const char	*name = cfg_title(sec);
 	int		 handlers = (cfg_size(sec, "exec") > 0) +
 			    (cfg_size(sec, "shell") > 0) +
 			    (cfg_size(sec, "builtin") > 0);
@@ -457,22 +457,21 @@ build_creds(struct service *svc, cfg_t *sec, cfg_t *defs)
 	return confids_error() ? creds_not_looked_up(svc, user) : -1;
 }
 
-/* Builds a service, reporting every error of its section; NULL when
- * there was one. */
+/* Builds service NAME of FILE:LINE from its section, reporting every
+ * error of it; NULL when there was one. */
 static struct service *
-service_build(const struct conffile *f, cfg_t *sec, cfg_t *defs)
+service_build(cfg_t *sec, const char *name, const char *file, int line,
+    cfg_t *defs)
 {
 	struct service	*svc;
-	const char	*file = f->name;
 	int		 rc, bad = 0, before = conf_nerrors();
-	int		 line = conffile_title_line(f, cfg_title(sec), sec->line);
 
-	bad |= check_section(sec, file, line) != 0;
-	bad |= check_proxy(sec, defs, file, line) != 0;
+	bad |= check_section(sec, name, file, line) != 0;
+	bad |= check_proxy(sec, defs, name, file, line) != 0;
 	if ((svc = calloc(1, sizeof(*svc))) == NULL)
 		goto oom;
 	svc->refs = 1;
-	svc->name = strdup(cfg_title(sec));
+	svc->name = strdup(name);
 	svc->file = strdup(file);
 	svc->line = line;
 	if (svc->name == NULL || svc->file == NULL)
@@ -505,7 +504,7 @@ oom:
 	conf_error(file, line, "out of memory");
 bad:
 	if (conf_nerrors() == 0)	/* never load without it silently */
-		conf_error(file, line, "service '%s': not built", cfg_title(sec));
+		conf_error(file, line, "service '%s': not built", name);
 	if (svc) {
 		svc->refs = 1;
 		service_unref(svc);
@@ -530,62 +529,164 @@ resolve_dir(const char *file, const char *dir)
 static int
 config_add(struct config *conf, struct service *svc)
 {
-	struct service **tmp;
+	struct service	**tmp;
+	size_t		  cap;
 
-	tmp = reallocarray(conf->services, conf->nservices + 1, sizeof(*tmp));
-	if (tmp == NULL)
-		return -1;
-	conf->services = tmp;
+	if (conf->nservices == conf->cap) {
+		cap = conf->cap ? conf->cap * 2 : 16;
+		if ((tmp = reallocarray(conf->services, cap,
+		    sizeof(*tmp))) == NULL)
+			return -1;
+		conf->services = tmp;
+		conf->cap = cap;
+	}
+	svc->index = conf->nservices;
 	conf->services[conf->nservices++] = svc;
 	return 0;
 }
 
-/* Duplicate names across files, and two services on one address:port. */
+/* The longest key of conf->binds: a kind byte and a unix socket path. */
+#define BINDKEY_MAX	(1 + sizeof(((struct sockaddr_un *)0)->sun_path))
+
+/* A key of conf->binds: 'U' and a unix socket's path (unix and
+ * unix-dgram share the name space); for an IP address, the service's
+ * protocol (tcp and udp may share a port), the family and the port,
+ * after 'P' (any address on that port), 'W' (a wildcard address on it)
+ * or 'E' (then the address itself, as addr_equal compares it). */
+static size_t
+bind_key(unsigned char *k, int kind, const struct service *svc,
+    const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	size_t				 n = 0;
+
+	k[n++] = (unsigned char)kind;
+	if (ss->ss_family == AF_UNIX) {
+		/* sun_path is NUL-terminated: build_addrs checks its length */
+		n += strlcpy((char *)k + n, svc->sock_path, BINDKEY_MAX - n);
+		return n < BINDKEY_MAX ? n : BINDKEY_MAX - 1;
+	}
+	sin = (const struct sockaddr_in *)ss;
+	k[n++] = (unsigned char)svc->protocol;
+	k[n++] = (unsigned char)ss->ss_family;
+	/* sin_port and sin6_port sit at the same offset */
+	memcpy(k + n, &sin->sin_port, sizeof(sin->sin_port));
+	n += sizeof(sin->sin_port);
+	if (kind != 'E')
+		return n;
+	if (ss->ss_family == AF_INET) {
+		memcpy(k + n, &sin->sin_addr, sizeof(sin->sin_addr));
+		return n + sizeof(sin->sin_addr);
+	}
+	sin6 = (const struct sockaddr_in6 *)ss;
+	memcpy(k + n, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
+	n += sizeof(sin6->sin6_addr);
+	memcpy(k + n, &sin6->sin6_scope_id, sizeof(sin6->sin6_scope_id));
+	return n + sizeof(sin6->sin6_scope_id);
+}
+
+/* Of two services (either may be NULL), the one loaded first. */
+static struct service *
+earlier(struct service *a, struct service *b)
+{
+	if (a == NULL || (b != NULL && b->index < a->index))
+		return b;
+	return a;
+}
+
+/* The first service loaded whose addresses conflict with address a of
+ * svc (as addr_conflict has it), or NULL. */
+static struct service *
+bind_user(const struct config *conf, const struct service *svc,
+    const struct sockaddr_storage *a)
+{
+	unsigned char k[BINDKEY_MAX];
+
+	if (a->ss_family == AF_UNIX)
+		return hash_get(&conf->binds, k, bind_key(k, 'U', svc, a));
+	if (addr_is_any(a))
+		return hash_get(&conf->binds, k, bind_key(k, 'P', svc, a));
+	return earlier(hash_get(&conf->binds, k, bind_key(k, 'E', svc, a)),
+	    hash_get(&conf->binds, k, bind_key(k, 'W', svc, a)));
+}
+
+/* Indexes a service added to conf by name and by address; a disabled
+ * one binds nothing. Each key keeps the first service that has it. */
+static int
+config_index(struct config *conf, struct service *svc)
+{
+	unsigned char	k[BINDKEY_MAX];
+	size_t		i;
+	int		rc;
+
+	rc = hash_add(&conf->names, svc->name, strlen(svc->name), svc);
+	for (i = 0; svc->enabled && i < svc->naddrs && rc >= 0; i++) {
+		if (svc->addrs[i].ss_family == AF_UNIX) {
+			rc = hash_add(&conf->binds, k, bind_key(k, 'U', svc,
+			    &svc->addrs[i]), svc);
+			continue;
+		}
+		if (hash_add(&conf->binds, k, bind_key(k, 'P', svc,
+		    &svc->addrs[i]), svc) < 0 ||
+		    hash_add(&conf->binds, k, bind_key(k, 'E', svc,
+		    &svc->addrs[i]), svc) < 0)
+			rc = -1;
+		else if (addr_is_any(&svc->addrs[i]))
+			rc = hash_add(&conf->binds, k, bind_key(k, 'W', svc,
+			    &svc->addrs[i]), svc);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Duplicate names across files, and two services on one address:port:
+ * the first service loaded that collides with svc is reported, found
+ * through the indexes of config_index rather than by comparing svc with
+ * every service before it. */
 static void
 check_collisions(struct config *conf, struct service *svc)
 {
 	struct service	*o;
-	size_t		 i, a, b;
+	size_t		 a, b;
 	char		 ip[ADDR_STRLEN];
 	uint16_t	 port;
 
-	for (i = 0; i < conf->nservices; i++) {
-		o = conf->services[i];
-		if (strcmp(o->name, svc->name) == 0) {
-			conf_error(svc->file, svc->line, "duplicate service "
-			    "'%s' (first defined at %s:%d)", svc->name,
-			    o->file, o->line);
+	o = hash_get(&conf->names, svc->name, strlen(svc->name));
+	for (a = 0; svc->enabled && a < svc->naddrs; a++)
+		o = earlier(o, bind_user(conf, svc, &svc->addrs[a]));
+	if (o == NULL)
+		return;
+	if (strcmp(o->name, svc->name) == 0) {
+		conf_error(svc->file, svc->line, "duplicate service '%s' (first "
+		    "defined at %s:%d)", svc->name, o->file, o->line);
+		return;
+	}
+	for (a = 0; a < svc->naddrs; a++)
+		for (b = 0; b < o->naddrs; b++) {
+			if (!addr_conflict(&svc->addrs[a], &o->addrs[b]))
+				continue;
+			addr_format((struct sockaddr *)&svc->addrs[a], ip,
+			    sizeof(ip), &port);
+			conf_error(svc->file, svc->line, "service '%s': address "
+			    "%s port %u is already used by service '%s' "
+			    "(%s:%d)", svc->name, ip, port, o->name, o->file,
+			    o->line);
 			return;
 		}
-		/* tcp and udp may share a port; unix paths may not */
-		if (!o->enabled || !svc->enabled || (o->protocol !=
-		    svc->protocol && (o->sock_path == NULL ||
-		    svc->sock_path == NULL)))
-			continue;
-		for (a = 0; a < svc->naddrs; a++)
-			for (b = 0; b < o->naddrs; b++) {
-				if (!addr_conflict(&svc->addrs[a], &o->addrs[b]))
-					continue;
-				addr_format((struct sockaddr *)&svc->addrs[a],
-				    ip, sizeof(ip), &port);
-				conf_error(svc->file, svc->line, "service '%s': "
-				    "address %s port %u is already used by "
-				    "service '%s' (%s:%d)", svc->name, ip,
-				    port, o->name, o->file, o->line);
-				return;
-			}
-	}
 }
 
 static void
-add_services(struct config *conf, const struct conffile *f, cfg_t *defs)
+add_services(struct config *conf, struct conffile *f, cfg_t *defs)
 {
 	struct service	*svc;
-	unsigned	 i, n = cfg_size(f->cfg, "service");
-	int		 before;
+	cfg_t		*sec;
+	const char	*name;
+	unsigned	 i, n = conffile_nservices(f);
+	int		 before, line;
 
 	for (i = 0; i < n; i++) {
-		svc = service_build(f, cfg_getnsec(f->cfg, "service", i), defs);
+		name = conffile_service(f, i, &sec, &line);
+		svc = service_build(sec, name, f->name, line, defs);
 		if (svc == NULL)
 			continue;
 		before = conf_nerrors();
@@ -594,7 +695,8 @@ add_services(struct config *conf, const struct conffile *f, cfg_t *defs)
 			if (conf_nerrors() == before)
 				conf_error(f->name, svc->line, "out of memory");
 			service_unref(svc);
-		}
+		} else if (config_index(conf, svc) != 0)
+			conf_error(f->name, svc->line, "out of memory");
 	}
 }
 
@@ -653,7 +755,7 @@ load_inetd(struct config *conf, cfg_t *defs, int line)
 /* Global options, then the services of the main file, the drop-ins and
  * the inetd.conf, in that order. */
 static void
-load_main(struct config *conf, const struct conffile *f)
+load_main(struct config *conf, struct conffile *f)
 {
 	cfg_t *cfg = f->cfg, *defs = cfg_getsec(cfg, "defaults");
 
@@ -697,6 +799,7 @@ config_load(const char *file, config_errfn errfn, void *arg)
 	}
 	nerrors = conf_nerrors();
 	confparse_end();
+	hash_free(&conf->binds);
 	if (nerrors > 0) {
 		config_free(conf);
 		conf = NULL;
@@ -768,6 +871,8 @@ config_free(struct config *conf)
 	for (i = 0; i < conf->nservices; i++)
 		service_unref(conf->services[i]);
 	free(conf->services);
+	hash_free(&conf->names);
+	hash_free(&conf->binds);
 	free(conf->file);
 	free(conf->include_dir);
 	free(conf->inetd_conf);

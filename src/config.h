@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "hash.h"
 
 /* service->envp starts with this many slots that each connection fills
  * (PROTO and the UCSPI addresses; behind a load balancer, its address or
@@ -35,6 +36,7 @@ struct service {
 	char		*name;
 	char		*file;		/* where it is defined, for messages */
 	int		 line;
+	size_t		 index;		/* in the services of its config */
 	int		 enabled;
 	int		 protocol;
 	int		 mode;
@@ -108,6 +110,9 @@ struct config {
 	int		 log_level;	/* LOG_LVL_* of log.h; -1: not set */
 	size_t		 nservices;
 	struct service **services;
+	size_t		 cap;		/* of services */
+	struct hash	 names;		/* service name -> struct service */
+	struct hash	 binds;		/* while loading: check_collisions */
 };
 
 /* Receives one "FILE:LINE: message" line per error. */

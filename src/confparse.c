@@ -27,6 +27,7 @@
 #include "confids.h"
 #include "conflex.h"
 #include "confparse.h"
+#include "hash.h"
 #include "log.h"
 #include "names.h"
 
@@ -40,11 +41,17 @@ struct loadctx {
 	void		*arg;
 	int		 nerrors;
 	const char	*file;		/* being parsed */
-	struct exec_line {		/* where each section named exec */
-		cfg_t	*sec;
+	int		 line_base;	/* lines of the file before the text
+					 * being parsed (libconfuse counts
+					 * from 1 whatever it is told) */
+	struct hash	 execs;		/* section -> line of its exec (int) */
+	int		 holding;	/* errors kept in held, not reported */
+	struct held {			/* in the order reported */
 		int	 line;
-	}		*execs;
-	size_t		 nexecs;
+		size_t	 seq;
+		char	*msg;
+	}		*held;
+	size_t		 nheld, capheld;
 };
 static struct loadctx ctx;
 
@@ -60,8 +67,13 @@ confparse_begin(confparse_errfn errfn, void *arg)
 void
 confparse_end(void)
 {
+	size_t i;
+
 	confids_free();
-	free(ctx.execs);
+	for (i = 0; i < ctx.execs.cap; i++)
+		free(ctx.execs.slots[i].val);
+	hash_free(&ctx.execs);
+	free(ctx.held);
 	memset(&ctx, 0, sizeof(ctx));
 }
 
@@ -92,6 +104,69 @@ escape(char *out, size_t size, const char *s)
 	out[o] = '\0';
 }
 
+/* Reports an escaped line about line (INT_MAX: unknown), or keeps it
+ * while errors are held; a held line without memory is reported. */
+static void
+report(const char *safe, int line)
+{
+	struct held	*tmp;
+	size_t		 cap;
+
+	if (ctx.holding && ctx.nheld == ctx.capheld) {
+		cap = ctx.capheld ? ctx.capheld * 2 : 16;
+		if ((tmp = reallocarray(ctx.held, cap, sizeof(*tmp))) != NULL) {
+			ctx.held = tmp;
+			ctx.capheld = cap;
+		}
+	}
+	if (ctx.holding && ctx.nheld < ctx.capheld &&
+	    (ctx.held[ctx.nheld].msg = strdup(safe)) != NULL) {
+		ctx.held[ctx.nheld].line = line;
+		ctx.held[ctx.nheld].seq = ctx.nheld;
+		ctx.nheld++;
+		return;
+	}
+	ctx.nerrors++;
+	if (ctx.errfn)
+		ctx.errfn(safe, ctx.arg);
+}
+
+/* Errors are held while a file is parsed in pieces (parse_plain): then
+ * they are reported in the order of their lines, as one parse of the
+ * whole file reports them, or forgotten. */
+static void
+errors_hold(void)
+{
+	ctx.holding = 1;
+	ctx.nheld = 0;
+}
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+errors_release(int keep)
+{
+	size_t i;
+
+	ctx.holding = 0;
+	if (keep && ctx.nheld > 0)
+		qsort(ctx.held, ctx.nheld, sizeof(*ctx.held), held_cmp);
+	for (i = 0; i < ctx.nheld; i++) {
+		if (keep)
+			report(ctx.held[i].msg, ctx.held[i].line);
+		free(ctx.held[i].msg);
+	}
+	ctx.nheld = 0;
+}
+
 void
 conf_error(const char *file, int line, const char *fmt, ...)
 {
@@ -104,9 +179,7 @@ conf_error(const char *file, int line, const char *fmt, ...)
 	snprintf(out, sizeof(out), "%s:%d: %s", file ? file : "(config)",
 	    line, msg);
 	escape(safe, sizeof(safe), out);
-	ctx.nerrors++;
-	if (ctx.errfn)
-		ctx.errfn(safe, ctx.arg);
+	report(safe, line);
 }
 
 void
@@ -115,9 +188,7 @@ conf_error_line(const char *line)
 	char safe[4 * (PATH_MAX + 1100)];
 
 	escape(safe, sizeof(safe), line);
-	ctx.nerrors++;
-	if (ctx.errfn)
-		ctx.errfn(safe, ctx.arg);
+	report(safe, INT_MAX);
 }
 
 static void
@@ -127,7 +198,8 @@ cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* a section made by cfg_init (defaults) has no file name */
-	conf_error(cfg->filename ? cfg->filename : ctx.file, cfg->line, "%s",
+	conf_error(cfg->filename ? cfg->filename : ctx.file,
+	    ctx.line_base + cfg->line, "%s",
 	    msg);
 }
 
@@ -204,9 +276,9 @@ cb_group(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 static int
 cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 {
-	static char		 path[PATH_MAX];
-	const char		*slash = strrchr(cfg->filename, '/');
-	struct exec_line	*tmp;
+	static char	 path[PATH_MAX];
+	const char	*slash = strrchr(cfg->filename, '/');
+	int		*line;
 
 	(void)opt;
 	if (value[0] != '/') {
@@ -217,13 +289,14 @@ cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 			snprintf(path, sizeof(path), "./%s", value);
 		value = path;	/* libconfuse copies it right away */
 	}
-	/* Checked when the section is built: chroot may follow. */
-	tmp = reallocarray(ctx.execs, ctx.nexecs + 1, sizeof(*tmp));
-	if (tmp != NULL) {
-		ctx.execs = tmp;
-		ctx.execs[ctx.nexecs].sec = cfg;
-		ctx.execs[ctx.nexecs].line = cfg->line;
-		ctx.nexecs++;
+	/* Checked when the section is built: chroot may follow. The line
+	 * of the last exec of a section; without memory, the section's. */
+	if ((line = hash_get(&ctx.execs, &cfg, sizeof(cfg))) != NULL)
+		*line = ctx.line_base + cfg->line;
+	else if ((line = malloc(sizeof(*line))) != NULL) {
+		*line = ctx.line_base + cfg->line;
+		if (hash_add(&ctx.execs, &cfg, sizeof(cfg), line) != 0)
+			free(line);
 	}
 	*(const char **)res = value;
 	return 0;
@@ -232,12 +305,9 @@ cb_exec(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res)
 int
 conf_exec_line(cfg_t *sec, int fallback)
 {
-	size_t i;
+	const int *line = hash_get(&ctx.execs, &sec, sizeof(sec));
 
-	for (i = 0; i < ctx.nexecs; i++)
-		if (ctx.execs[i].sec == sec)
-			fallback = ctx.execs[i].line;
-	return fallback;
+	return line ? *line : fallback;
 }
 
 static int
@@ -566,27 +636,33 @@ static cfg_opt_t service_opts[] = {
 	CFG_END()
 };
 
-#define SERVICE_SECTION \
-	CFG_SEC("service", service_opts, \
-	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+/* Titled, libconfuse compares each title with every one before it; the
+ * loader reads the titles itself (conflex_titles_index) and parses with
+ * untitled sections when it can, else with titled ones. */
+#define SERVICE_TITLED	(CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+#define SERVICE_PLAIN	CFGF_MULTI
 
-static cfg_opt_t main_opts[] = {
-	CFG_STR("include_dir", NULL, CFGF_NODEFAULT),
-	CFG_STR("inetd_conf", NULL, CFGF_NODEFAULT),
-	CFG_STR("pidfile", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("allow_empty", cfg_false, CFGF_NONE),
-	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int),
-	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int),
-	CFG_STR_CB("log_level", NULL, CFGF_NODEFAULT, cb_log_level),
-	CFG_SEC("defaults", defaults_opts, CFGF_NONE),
-	SERVICE_SECTION,
-	CFG_END()
-};
+#define MAIN_OPTS(service_flags) { \
+	CFG_STR("include_dir", NULL, CFGF_NODEFAULT), \
+	CFG_STR("inetd_conf", NULL, CFGF_NODEFAULT), \
+	CFG_STR("pidfile", NULL, CFGF_NODEFAULT), \
+	CFG_BOOL("allow_empty", cfg_false, CFGF_NONE), \
+	CFG_INT_CB("max_children", 0, CFGF_NONE, cb_int), \
+	CFG_INT_CB("shutdown_timeout", 10, CFGF_NONE, cb_int), \
+	CFG_STR_CB("log_level", NULL, CFGF_NODEFAULT, cb_log_level), \
+	CFG_SEC("defaults", defaults_opts, CFGF_NONE), \
+	CFG_SEC("service", service_opts, service_flags), \
+	CFG_END() \
+}
+#define DROPIN_OPTS(service_flags) { \
+	CFG_SEC("service", service_opts, service_flags), \
+	CFG_END() \
+}
 
-static cfg_opt_t dropin_opts[] = {
-	SERVICE_SECTION,
-	CFG_END()
-};
+static cfg_opt_t main_opts[] = MAIN_OPTS(SERVICE_TITLED);
+static cfg_opt_t main_plain_opts[] = MAIN_OPTS(SERVICE_PLAIN);
+static cfg_opt_t dropin_opts[] = DROPIN_OPTS(SERVICE_TITLED);
+static cfg_opt_t dropin_plain_opts[] = DROPIN_OPTS(SERVICE_PLAIN);
 
 /* ---- files ---- */
 
@@ -651,6 +727,19 @@ read_all(FILE *fp, size_t *len)
 	return buf;
 }
 
+static void
+chunks_free(struct conffile *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nchunks; i++)
+		if (f->chunks[i])
+			cfg_free(f->chunks[i]);
+	free(f->chunks);
+	f->chunks = NULL;
+	f->nchunks = 0;
+}
+
 void
 conffile_free(struct conffile *f)
 {
@@ -658,42 +747,158 @@ conffile_free(struct conffile *f)
 		return;
 	if (f->cfg)
 		cfg_free(f->cfg);
+	chunks_free(f);
 	conflex_titles_free(&f->titles);
 	free(f->text);
 	free(f->name);
 	free(f);
 }
 
-int
-conffile_title_line(const struct conffile *f, const char *name, int fallback)
+/* Service sections parsed by one cfg_t: libconfuse grows the list of a
+ * section's values by one at a time (realloc), so that one list of every
+ * service would be copied over and over. */
+#define CHUNK	128
+
+unsigned
+conffile_nservices(const struct conffile *f)
 {
-	return conflex_title_line(&f->titles, name, fallback);
+	return f->plain ? f->titles.n : cfg_size(f->cfg, "service");
 }
 
-/* Runs libconfuse over f->text. */
+const char *
+conffile_service(struct conffile *f, unsigned i, cfg_t **sec, int *line)
+{
+	if (f->plain) {
+		*sec = cfg_getnsec(f->chunks[i / CHUNK], "service", i % CHUNK);
+		*line = f->titles.v[i].line;
+		return f->titles.v[i].name;
+	}
+	*sec = cfg_getnsec(f->cfg, "service", i);
+	*line = conflex_title_line(&f->titles, cfg_title(*sec), (*sec)->line);
+	return cfg_title(*sec);
+}
+
+/* Runs libconfuse over text (len bytes, line 1 of it being line of the
+ * file) as f's into *cfg, the result in *rc; -1 when out of memory. */
+static int
+confuse(struct conffile *f, char *text, size_t len, int line,
+    cfg_opt_t *opts, int *rc, cfg_t **cfg)
+{
+	FILE *fp;
+
+	*rc = CFG_PARSE_ERROR;
+	if ((fp = fmemopen(text, len, "r")) == NULL)
+		return -1;
+	if ((*cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	cfg_set_error_function(*cfg, cfg_errfn);
+	free((*cfg)->filename);
+	if (((*cfg)->filename = strdup(f->name)) == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	ctx.file = f->name;
+	ctx.line_base = line - 1;
+	*rc = cfg_parse_fp(*cfg, fp);
+	ctx.line_base = 0;
+	ctx.file = NULL;
+	fclose(fp);
+	return 0;
+}
+
+/* Parses part of a file (len bytes of text from line): 0 when it has
+ * nsec service sections, else -1. */
+static int
+parse_piece(struct conffile *f, char *text, size_t len, int line,
+    cfg_opt_t *opts, size_t nsec, cfg_t **cfg)
+{
+	int rc;
+
+	if (confuse(f, text, len, line, opts, &rc, cfg) != 0 ||
+	    rc != CFG_SUCCESS || cfg_size(*cfg, "service") != nsec)
+		return -1;
+	return 0;
+}
+
+/* Parses sections i to i + n - 1 of text (titles blanked) into the next
+ * chunk; what lies between them is parsed with the rest of the file. */
+static int
+parse_chunk(struct conffile *f, const char *text, size_t i, size_t n)
+{
+	const struct conflex_title	*v = f->titles.v;
+	size_t				 a = v[i].start, b = v[i + n - 1].end, k;
+	char				*piece;
+	int				 rc;
+
+	if ((piece = malloc(b - a + 1)) == NULL)
+		return -1;
+	memcpy(piece, text + a, b - a);
+	piece[b - a] = '\0';
+	for (k = i; k + 1 < i + n; k++)
+		conflex_blank(piece, v[k].end - a, v[k + 1].start - a);
+	rc = parse_piece(f, piece, b - a, v[i].line, dropin_plain_opts, n,
+	    &f->chunks[f->nchunks++]);
+	free(piece);
+	return rc;
+}
+
+/* Parses f->text with its titles blanked out and untitled sections, the
+ * services in chunks of CHUNK, the rest of the file on its own: 0, or -1
+ * when that might not read as the titled parse does (a title the index
+ * cannot read as libconfuse would, an error, or another count of
+ * sections), its errors forgotten. */
+static int
+parse_plain(struct conffile *f, size_t len, enum conf_kind kind)
+{
+	const struct conflex_titles	*t = &f->titles;
+	char				*text = NULL, *rest = NULL;
+	size_t				 i;
+	int				 rc = -1;
+
+	if (!t->plain || (text = malloc(len + 1)) == NULL ||
+	    (rest = malloc(len + 1)) == NULL || (f->chunks = calloc(t->n /
+	    CHUNK + 1, sizeof(*f->chunks))) == NULL)
+		goto out;
+	memcpy(text, f->text, len + 1);
+	conflex_titles_blank(text, t);
+	memcpy(rest, text, len + 1);
+	for (i = 0; i < t->n; i++)
+		conflex_blank(rest, t->v[i].start, t->v[i].end);
+	errors_hold();
+	rc = parse_piece(f, rest, len, 1, kind == CONF_MAIN ? main_plain_opts :
+	    dropin_plain_opts, 0, &f->cfg);
+	for (i = 0; rc == 0 && i < t->n; i += CHUNK)
+		rc = parse_chunk(f, text, i, t->n - i < CHUNK ? t->n - i :
+		    CHUNK);
+	errors_release(rc == 0);
+out:
+	free(text);
+	free(rest);
+	if (rc == 0) {
+		f->plain = 1;
+		return 0;
+	}
+	if (f->cfg)
+		cfg_free(f->cfg);
+	f->cfg = NULL;
+	chunks_free(f);
+	return -1;
+}
+
+/* Runs libconfuse over f->text: untitled when it can, else titled. */
 static int
 parse_text(struct conffile *f, size_t len, enum conf_kind kind)
 {
-	FILE	*fp;
-	int	 rc, open_line, before = ctx.nerrors;
+	int rc = CFG_SUCCESS, open_line, before = ctx.nerrors;
 
 	open_line = conflex_blank_comments(f->text);
-	if (conflex_titles_index(f->text, &f->titles) != 0 ||
-	    (fp = fmemopen(f->text, len, "r")) == NULL)
+	if (conflex_titles_index(f->text, &f->titles) != 0)
 		goto oom;
-	if ((f->cfg = cfg_init(kind == CONF_MAIN ? main_opts : dropin_opts,
-	    CFGF_NONE)) == NULL) {
-		fclose(fp);
+	if (parse_plain(f, len, kind) != 0 && confuse(f, f->text, len, 1,
+	    kind == CONF_MAIN ? main_opts : dropin_opts, &rc, &f->cfg) != 0)
 		goto oom;
-	}
-	cfg_set_error_function(f->cfg, cfg_errfn);
-	free(f->cfg->filename);
-	f->cfg->filename = strdup(f->name);
-	f->cfg->line = 1;
-	ctx.file = f->name;
-	rc = cfg_parse_fp(f->cfg, fp);
-	ctx.file = NULL;
-	fclose(fp);
 	if (rc == CFG_SUCCESS && open_line > 0) {
 		conf_error(f->name, open_line, "unexpected end of file: this "
 		    "'{' is never closed");

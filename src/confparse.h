@@ -23,6 +23,10 @@ struct conffile {
 	cfg_t			*cfg;
 	char			*text;	/* comments blanked out */
 	struct conflex_titles	 titles;
+	int			 plain;	/* parsed untitled: titles.v[i] is
+					 * the title of section i */
+	cfg_t			**chunks; /* plain: the service sections */
+	size_t			 nchunks;
 };
 
 enum conf_kind {
@@ -47,9 +51,11 @@ struct conffile	*confparse_file(const char *file, enum conf_kind kind);
 struct conffile	*confparse_text(const char *file, const char *text,
 		    size_t len, enum conf_kind kind);
 void		 conffile_free(struct conffile *);
-/* The line of "service NAME" in the file, else fallback. */
-int		 conffile_title_line(const struct conffile *, const char *name,
-		    int fallback);
+unsigned	 conffile_nservices(const struct conffile *);
+/* Service section i of the file in *sec; returns its title, its line
+ * (of "service NAME") in *line. */
+const char	*conffile_service(struct conffile *, unsigned i, cfg_t **sec,
+		    int *line);
 
 /* This daemon runs programs as root: 0 when path is a regular file (or,
  * with dir set, a directory) that only root or the daemon's user may

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "fault.h"
+#include "hash.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
@@ -33,10 +34,53 @@ static unsigned		 nlisteners;
 static unsigned		 nheld;		/* listeners held by a full service */
 static struct listener_calls calls;
 
+/* The listeners of each service name, newest first as in listeners:
+ * the first one here, the others through same_name. A reload and the
+ * status of a service look at those of its name only. */
+static struct hash	 by_name;
+
 void
 listener_set_calls(const struct listener_calls *c)
 {
 	calls = *c;
+}
+
+static struct listener *
+named(const char *name)
+{
+	return hash_get(&by_name, name, strlen(name));
+}
+
+static int
+named_add(struct listener *l)
+{
+	const char *name = l->svc->name;
+
+	l->same_name = named(name);
+	if (l->same_name != NULL)
+		return hash_replace(&by_name, name, strlen(name), l);
+	return hash_add(&by_name, name, strlen(name), l) == 0 ? 0 : -1;
+}
+
+static void
+named_del(struct listener *l)
+{
+	const char	*name = l->svc->name;
+	struct listener	*p = named(name);
+
+	if (p != l) {
+		while (p != NULL && p->same_name != l)
+			p = p->same_name;
+		if (p != NULL)
+			p->same_name = l->same_name;
+	} else if (l->same_name != NULL)
+		hash_replace(&by_name, name, strlen(name), l->same_name);
+	else {
+		hash_del(&by_name, name, strlen(name));
+		if (by_name.n == 0)
+			hash_free(&by_name);	/* nothing left listening */
+	}
+	l->same_name = NULL;
 }
 
 static void
@@ -69,15 +113,14 @@ listener_addrs(const struct service *svc,
 	size_t		 i, n = 0;
 
 	for (i = 0; i < svc->naddrs; i++)
-		LIST_FOREACH(l, &listeners, entry)
-			if (!l->adopted && strcmp(l->svc->name, svc->name) == 0 &&
-			    addr_equal(&l->addr, &svc->addrs[i])) {
+		for (l = named(svc->name); l; l = l->same_name)
+			if (!l->adopted && addr_equal(&l->addr, &svc->addrs[i])) {
 				cb(&l->addr, arg);
 				n++;
 				break;
 			}
-	LIST_FOREACH(l, &listeners, entry)
-		if (l->adopted && strcmp(l->svc->name, svc->name) == 0) {
+	for (l = named(svc->name); l; l = l->same_name)
+		if (l->adopted) {
 			cb(&l->addr, arg);
 			n++;
 		}
@@ -307,7 +350,7 @@ listener_pause_service(struct runtime *rt, uint64_t ms)
 {
 	struct listener *l;
 
-	LIST_FOREACH(l, &listeners, entry)
+	for (l = named(rt->name); l; l = l->same_name)
 		if (l->rt == rt)
 			listener_pause(l, ms);
 }
@@ -361,8 +404,14 @@ listener_insert(struct listener *l)
 {
 	int pool = l->svc->mode == MODE_POOL;
 
+	if (named_add(l) != 0) {
+		log_warnx("%s: out of memory", l->svc->name);
+		listener_free(l);
+		return -1;
+	}
 	if (loop_add(&l->ev, pool ? 0 : EPOLLIN) != 0) {
 		log_warn("%s: epoll_ctl", l->svc->name);
+		named_del(l);
 		listener_free(l);
 		return -1;
 	}
@@ -541,6 +590,7 @@ listener_close_all(void)
 
 	while ((l = LIST_FIRST(&listeners)) != NULL) {
 		LIST_REMOVE(l, entry);
+		named_del(l);
 		listener_free(l);
 	}
 	nlisteners = 0;
@@ -553,7 +603,7 @@ carried_addr(const struct service *svc, const struct sockaddr_storage *ss)
 {
 	struct listener *l;
 
-	LIST_FOREACH(l, &listeners, entry)
+	for (l = named(svc->name); l; l = l->same_name)
 		if (l->svc == svc && addr_equal(&l->addr, ss))
 			return 1;
 	return 0;
@@ -578,9 +628,9 @@ find_carried(struct service *svc, const struct sockaddr_storage *ss)
 {
 	struct listener *l;
 
-	LIST_FOREACH(l, &listeners, entry)
-		if (!l->keep && strcmp(l->svc->name, svc->name) == 0 &&
-		    same_socket(l->svc, svc) && addr_equal(&l->addr, ss))
+	for (l = named(svc->name); l; l = l->same_name)
+		if (!l->keep && same_socket(l->svc, svc) &&
+		    addr_equal(&l->addr, ss))
 			return l;
 	return NULL;
 }
@@ -611,6 +661,7 @@ listener_sweep(void)
 		if (l->keep)
 			continue;
 		LIST_REMOVE(l, entry);
+		named_del(l);
 		if (l->held)
 			nheld--;
 		nlisteners--;
@@ -635,9 +686,8 @@ listener_reload(struct config *old, struct config *new)
 	for (i = 0; i < new->nservices; i++) {
 		svc = new->services[i];
 		/* a socket systemd named after the service stays its own */
-		LIST_FOREACH(l, &listeners, entry)
+		for (l = named(svc->name); l; l = l->same_name)
 			if (svc->enabled && !l->keep && l->adopted == ADOPTED_BY_NAME &&
-			    strcmp(l->svc->name, svc->name) == 0 &&
 			    l->svc->protocol == svc->protocol) {
 				listener_carry(l, svc);
 				carried[i] = -1;

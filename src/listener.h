@@ -37,6 +37,7 @@ struct listener {
 	struct supervised	*sup;		/* mode wait/pool: supervise.c */
 	struct timer		 resume;
 	LIST_ENTRY(listener)	 entry;
+	struct listener		*same_name;	/* next of its service's name */
 };
 
 LIST_HEAD(listenerlist, listener);

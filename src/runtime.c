@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hash.h"
 #include "runtime.h"
 #include "scrape.h"
 
@@ -18,6 +19,7 @@ struct rt_entry {
 };
 
 static LIST_HEAD(, runtime) records = LIST_HEAD_INITIALIZER(records);
+static struct hash by_name;	/* name -> the record of that name */
 static void	(*free_fn)(struct runtime *);
 
 void
@@ -29,12 +31,7 @@ runtime_on_free(void (*fn)(struct runtime *))
 struct service *
 config_service(const struct config *conf, const char *name)
 {
-	size_t i;
-
-	for (i = 0; conf && i < conf->nservices; i++)
-		if (strcmp(conf->services[i]->name, name) == 0)
-			return conf->services[i];
-	return NULL;
+	return conf ? hash_get(&conf->names, name, strlen(name)) : NULL;
 }
 
 static struct rt_entry *
@@ -43,15 +40,20 @@ entry_of(struct runtime *rt)
 	return (struct rt_entry *)rt;
 }
 
+/* Takes rt out of the table (the last one out frees the index). */
+static void
+forget(struct runtime *rt)
+{
+	LIST_REMOVE(rt, entry);
+	hash_del(&by_name, rt->name, strlen(rt->name));
+	if (by_name.n == 0)
+		hash_free(&by_name);
+}
+
 static struct runtime *
 lookup(const char *name)
 {
-	struct runtime *rt;
-
-	LIST_FOREACH(rt, &records, entry)
-		if (strcmp(rt->name, name) == 0)
-			return rt;
-	return NULL;
+	return hash_get(&by_name, name, strlen(name));
 }
 
 struct runtime *
@@ -80,7 +82,7 @@ runtime_unref(struct runtime *rt)
 {
 	if (rt == NULL || --rt->refs > 0)
 		return;
-	LIST_REMOVE(rt, entry);
+	forget(rt);
 	scrape_server_close(&rt->scrape);
 	if (free_fn)
 		free_fn(rt);
@@ -96,7 +98,9 @@ runtime_new(struct service *svc)
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->rt.name = strdup(svc->name)) == NULL) {
+	if ((e->rt.name = strdup(svc->name)) == NULL ||
+	    hash_add(&by_name, svc->name, strlen(svc->name), &e->rt) != 0) {
+		free(e->rt.name);
 		free(e);
 		return NULL;
 	}
@@ -108,7 +112,7 @@ runtime_new(struct service *svc)
 static void
 entry_free(struct runtime *rt)
 {
-	LIST_REMOVE(rt, entry);
+	forget(rt);
 	service_unref(rt->svc);
 	free(rt->name);
 	free(entry_of(rt));

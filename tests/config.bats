@@ -302,6 +302,31 @@ EOF
 	check_bad duplicate-service
 }
 
+# many_services N DUP CLASH: N services on 127.0.113.1, five lines each
+# (service I at line 5 * (I - 1) + 1); service DUP takes the name of
+# service 10, service CLASH the port of service 1 (0: neither).
+many_services() {
+	awk -v n="$1" -v dup="$2" -v clash="$3" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			printf "service s%d {\n\tport = %d\n", i == dup ? 10 : i,
+			    i == clash ? 30001 : 30000 + i
+			printf "\taddress = { \"127.0.113.1\" }\n\tshell = \"true\"\n}\n"
+		}
+	}' >"$CONF"
+}
+
+@test "5,000 services load; a late duplicate and a late address conflict are FILE:LINE" {
+	many_services 5000 0 0
+	run "$PINETD" -t -f "$CONF"
+	[ "$status" -eq 0 ]
+	many_services 5000 4999 5000
+	run "$PINETD" -t -f "$CONF"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$CONF:24991: duplicate service 's10' (first defined at $CONF:46)" ]
+	[ "${lines[1]}" = "$CONF:24996: service 's5000': address 127.0.113.1 port 30001 is already used by service 's1' ($CONF:1)" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "a drop-in redefines a service of the main file" {
 	check_bad dup-dropin
 }

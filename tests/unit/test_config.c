@@ -522,6 +522,88 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	return remove(path);
 }
 
+/* Of the earlier services a new one collides with, the first loaded is
+ * named, whatever the order of the new one's addresses; a disabled
+ * service and the other of tcp and udp take no address; v6 and v4 are
+ * apart. */
+static void
+test_collisions(void)
+{
+	struct config *conf;
+
+	write_file("c1.conf", 0644,
+	    "service a { port = 7100 address = \"127.0.0.2\" shell = \"true\" }\n"
+	    "service b { port = 7100 address = \"127.0.0.1\" shell = \"true\" }\n"
+	    "service c { port = 7100 address = { \"127.0.0.1\", \"127.0.0.2\" }\n"
+	    "\tshell = \"true\" }\n"
+	    "service d { port = 7100 address = \"0.0.0.0\" shell = \"true\" }\n"
+	    "service e { port = 7101 address = \"0.0.0.0\" enabled = false\n"
+	    "\tshell = \"true\" }\n"
+	    "service f { port = 7101 address = \"127.0.0.1\" shell = \"true\" }\n"
+	    "service g { port = 7101 address = \"127.0.0.1\" protocol = udp\n"
+	    "\tshell = \"true\" }\n"
+	    "service h { port = 7101 address = \"::\" shell = \"true\" }\n"
+	    "service i { port = 7101 address = { \"::1\", \"0.0.0.0\" }\n"
+	    "\tshell = \"true\" }\n");
+	conf = load("c1.conf");
+	CHECK(conf == NULL && nerrs == 3);
+	config_free(conf);
+	CHECK(error_is(0, "c1.conf", 3, "service 'c': address 127.0.0.2 port "
+	    "7100 is already used by service 'a' (%s:1)", path_of("c1.conf")));
+	CHECK(error_is(1, "c1.conf", 5, "service 'd': address 0.0.0.0 port "
+	    "7100 is already used by service 'a' (%s:1)", path_of("c1.conf")));
+	CHECK(error_is(2, "c1.conf", 12, "service 'i': address 0.0.0.0 port "
+	    "7101 is already used by service 'f' (%s:8)", path_of("c1.conf")));
+}
+
+/* Services past the first chunks of the parse keep their lines, and
+ * the errors of one file come in the order of their lines, a global
+ * option's among the services'. */
+static void
+test_many(void)
+{
+	struct config	*conf;
+	char		*text = NULL, *tmp;
+	size_t		 len = 0;
+	FILE		*fp = open_memstream(&text, &len);
+	int		 i, line = 1, lport = 0, llevel = 0, luser = 0, ldup = 0;
+
+	for (i = 0; i < 400; i++) {
+		if (i == 150)
+			lport = line;
+		if (i == 250)
+			luser = line;
+		if (i == 399)
+			ldup = line;
+		fprintf(fp, "service s%d {\n\tport = %d\n\tshell = \"true\"%s\n}\n",
+		    i == 399 ? 10 : i, i == 150 ? 0 : 7200 + i,
+		    i == 250 ? " user = \"pinetd-no-such-user\"" : "");
+		line += 4;
+		if (i == 200) {
+			fprintf(fp, "log_level = loud\n");
+			llevel = line++;
+		}
+	}
+	fclose(fp);
+	if ((tmp = malloc(len + 1)) == NULL)
+		exit(2);
+	memcpy(tmp, text, len + 1);
+	write_file("many.conf", 0644, tmp);
+	free(tmp);
+	free(text);
+	conf = load("many.conf");
+	CHECK(conf == NULL && nerrs == 4);
+	config_free(conf);
+	CHECK(error_is(0, "many.conf", lport + 1, "port: bad port '0': not a "
+	    "number in 1..65535 nor a service in /etc/services"));
+	CHECK(error_is(1, "many.conf", llevel, "log_level: bad value 'loud': "
+	    "want error, warning, notice, info or debug"));
+	CHECK(error_is(2, "many.conf", luser + 2, "user: unknown user "
+	    "'pinetd-no-such-user'"));
+	CHECK(error_is(3, "many.conf", ldup, "duplicate service 's10' (first "
+	    "defined at %s:41)", path_of("many.conf")));
+}
+
 int
 main(void)
 {
@@ -539,6 +621,8 @@ main(void)
 	test_dropins();
 	test_errors();
 	test_lookups_once();
+	test_collisions();
+	test_many();
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	printf("test_config: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
