@@ -262,7 +262,7 @@ test_builtin_defaults(void)
 	CHECK(STREQ(s->user, "nobody"));
 	check_nobody(s);
 	CHECK(s->stderr_mode == STDERR_LOG);
-	CHECK(s->backlog == 128 && s->prefork == 2);
+	CHECK(s->backlog == 128 && s->prefork == 0);
 	CHECK(s->nenv == 2 && s->envp[CONN_ENV_SLOTS + 2] == NULL);
 	config_free(conf);
 }
