@@ -273,12 +273,20 @@ child_serve(int fd)
 	_exit(0);
 }
 
+static int	in_process;
+
+void
+confids_in_process(void)
+{
+	in_process = 1;
+}
+
 void
 confids_start(void)
 {
 	int sv[2];
 
-	if (ids.started)
+	if (ids.started || in_process)
 		return;
 	ids.started = 1;
 	if (fault_hit("ids_fork") ||

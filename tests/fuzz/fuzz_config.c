@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/confids.h"
 #include "../../src/config.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -41,6 +42,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(path, sizeof(path), "%s/fuzz.conf", dir);
 	umask(022);
+	/* what is fuzzed is the parser, not the fork of the lookup process */
+	confids_in_process();
 	return 0;
 }
 
