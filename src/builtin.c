@@ -18,6 +18,7 @@
 
 #include "builtin.h"
 #include "config.h"
+#include "hash.h"
 #include "log.h"
 #include "loop.h"
 #include "reaper.h"
@@ -300,24 +301,19 @@ dgram_ignored(const struct sockaddr_storage *ss)
 static int
 reply_allowed(const struct sockaddr_storage *ss)
 {
-	const unsigned char	*p;
-	size_t			 len, i;
-	unsigned		 h = 2166136261u;
+	const void		*p;
+	size_t			 len;
 	struct reply_slot	*r;
 	uint64_t		 second = loop_now() / 1000;
 
 	if (ss->ss_family == AF_INET) {
-		p = (const unsigned char *)
-		    &((const struct sockaddr_in *)ss)->sin_addr;
+		p = &((const struct sockaddr_in *)ss)->sin_addr;
 		len = 4;
 	} else {
-		p = (const unsigned char *)
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		p = &((const struct sockaddr_in6 *)ss)->sin6_addr;
 		len = 16;
 	}
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	r = &replies[h & (REPLY_SLOTS - 1)];
+	r = &replies[hash_fnv1a(p, len) & (REPLY_SLOTS - 1)];
 	if (r->second != second) {
 		r->second = second;
 		r->count = 0;

@@ -300,6 +300,14 @@ conn_builtin(struct listener *l, int fd, const char *peer,
 	log_warn_rl(&rl, "%s: cannot serve %s", l->svc->name, peer);
 }
 
+/* "ip:port" of a TCP peer, or "unix" */
+static void
+peer_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+	if (addr_format_peer(sa, buf, len) < 0)
+		snprintf(buf, len, "unix");
+}
+
 /* Says why, if the service has a message, and closes: no fork spent. */
 static void
 conn_refuse(struct listener *l, int fd, const struct sockaddr *sa,
@@ -450,6 +458,19 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 		conn_scrape(l, fd);
 		return;
 	}
+	if (svc->builtin) {
+		/* no process, so no environment: only the peer's name (a
+		 * unix peer's is its credentials, which the environment has) */
+		if (px)
+			peer = px->peer;
+		else if (l->addr.ss_family == AF_UNIX)
+			(void)spawn_conn_env(svc, &local, fd, sa, envbuf,
+			    peerbuf, sizeof(peerbuf));
+		else
+			peer_text(sa, peerbuf, sizeof(peerbuf));
+		conn_builtin(l, fd, peer, src);		/* it owns fd now */
+		return;
+	}
 	if (px) {
 		env = px->env;
 		envlen = px->envlen;
@@ -457,10 +478,6 @@ conn_dispatch(struct listener *l, int fd, const struct sockaddr *sa,
 	} else
 		envlen = spawn_conn_env(svc, &local, fd, sa, envbuf, peerbuf,
 		    sizeof(peerbuf));
-	if (svc->builtin) {
-		conn_builtin(l, fd, peer, src);		/* it owns fd now */
-		return;
-	}
 	if (conn_handoff(l, fd, env, envlen, peer, src) != 0) {
 		spawn_set_env(svc, env, envlen);
 		conn_spawn(l, fd, peer, src);
@@ -500,14 +517,6 @@ pending_put(struct pending *p)
 	TAILQ_REMOVE(&pend_busy, p, entry);
 	npending--;
 	pend_free[npend_free++] = p;
-}
-
-/* "ip:port" of a TCP peer, or "unix" */
-static void
-peer_text(const struct sockaddr *sa, char *buf, size_t len)
-{
-	if (addr_format_peer(sa, buf, len) < 0)
-		snprintf(buf, len, "unix");
 }
 
 /* The header is read (r its length) or failed (r < 0): the connection

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "hash.h"
 #include "loop.h"
 #include "policy.h"
 #include "runtime.h"
@@ -114,11 +115,7 @@ policy_full(const struct runtime *rt)
 static unsigned
 source_hash(const uint8_t *key)
 {
-	unsigned h = 2166136261u, i;
-
-	for (i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h & (SOURCE_BUCKETS - 1);
+	return hash_fnv1a(key, 16) & (SOURCE_BUCKETS - 1);
 }
 
 static int
