@@ -28,6 +28,13 @@
 #include "names.h"
 #include "strbuf.h"
 
+/* libconfuse's cfg_getstr() and the like, through confparse_opt(). */
+#define opt_size(sec, name)	cfg_opt_size(confparse_opt(sec, name))
+#define opt_str(sec, name)	cfg_opt_getnstr(confparse_opt(sec, name), 0)
+#define opt_nstr(sec, name, i)	cfg_opt_getnstr(confparse_opt(sec, name), i)
+#define opt_int(sec, name)	cfg_opt_getnint(confparse_opt(sec, name), 0)
+#define opt_bool(sec, name)	cfg_opt_getnbool(confparse_opt(sec, name), 0)
+
 #define HANDLER_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static int
@@ -54,8 +61,8 @@ check_executable(const char *path, const char **why)
 static int
 check_exec(cfg_t *sec, const char *file, int fallback)
 {
-	const char	*why, *exec = cfg_getstr(sec, "exec");
-	const char	*root = cfg_getstr(sec, "chroot");
+	const char	*why, *exec = opt_str(sec, "exec");
+	const char	*root = opt_str(sec, "chroot");
 	char		 path[PATH_MAX];
 
 	if (exec == NULL)
@@ -74,7 +81,7 @@ check_exec(cfg_t *sec, const char *file, int fallback)
 static cfg_t *
 pick(cfg_t *sec, cfg_t *defs, const char *name)
 {
-	if (cfg_size(sec, name) > 0 || defs == NULL)
+	if (opt_size(sec, name) > 0 || defs == NULL)
 		return sec;
 	return defs;
 }
@@ -88,9 +95,9 @@ strdup_or_null(const char *s)
 static int
 build_argv(struct service *svc, cfg_t *sec)
 {
-	const char	*exec = cfg_getstr(sec, "exec");
-	const char	*argv0 = cfg_getstr(sec, "argv0");
-	size_t		 nargs = cfg_size(sec, "args"), i, n = 0;
+	const char	*exec = opt_str(sec, "exec");
+	const char	*argv0 = opt_str(sec, "argv0");
+	size_t		 nargs = opt_size(sec, "args"), i, n = 0;
 
 	if (svc->builtin) {	/* nothing to exec */
 		svc->path = strdup(names_get(names_builtin, svc->builtin));
@@ -109,11 +116,11 @@ build_argv(struct service *svc, cfg_t *sec)
 		svc->path = strdup("/bin/sh");
 		svc->argv[n++] = strdup(argv0 ? argv0 : "sh");
 		svc->argv[n++] = strdup("-c");
-		svc->argv[n++] = strdup(cfg_getstr(sec, "shell"));
+		svc->argv[n++] = strdup(opt_str(sec, "shell"));
 		svc->argv[n++] = strdup(svc->name);
 	}
 	for (i = 0; i < nargs; i++)
-		svc->argv[n++] = strdup(cfg_getnstr(sec, "args", i));
+		svc->argv[n++] = strdup(opt_nstr(sec, "args", i));
 	for (i = 0; i < n; i++)
 		if (svc->argv[i] == NULL)
 			return -1;
@@ -141,8 +148,8 @@ env_set(char **env, size_t n, const char *entry)
 static int
 build_env(struct service *svc, cfg_t *sec, cfg_t *defs)
 {
-	size_t nd = defs ? cfg_size(defs, "env") : 0;
-	size_t ns = cfg_size(sec, "env"), i, n = 0;
+	size_t nd = defs ? opt_size(defs, "env") : 0;
+	size_t ns = opt_size(sec, "env"), i, n = 0;
 	char **env;
 
 	if ((svc->envp = calloc(CONN_ENV_SLOTS + nd + ns + 3,
@@ -153,9 +160,9 @@ build_env(struct service *svc, cfg_t *sec, cfg_t *defs)
 	if (asprintf(&env[n++], "SERVICE=%s", svc->name) < 0)
 		return -1;
 	for (i = 0; i < nd; i++)
-		n = env_set(env, n, cfg_getnstr(defs, "env", i));
+		n = env_set(env, n, opt_nstr(defs, "env", i));
 	for (i = 0; i < ns; i++)
-		n = env_set(env, n, cfg_getnstr(sec, "env", i));
+		n = env_set(env, n, opt_nstr(sec, "env", i));
 	svc->nenv = n;
 	for (i = 0; i < n; i++)
 		if (env[i] == NULL)
@@ -168,18 +175,18 @@ build_env(struct service *svc, cfg_t *sec, cfg_t *defs)
 static int
 build_kind(struct service *svc, cfg_t *sec)
 {
-	const char		*mode = cfg_getstr(sec, "mode");
-	const char		*owner = cfg_getstr(sec, "socket_owner");
-	const char		*group = cfg_getstr(sec, "socket_group");
-	const char		*smode = cfg_getstr(sec, "socket_mode");
+	const char		*mode = opt_str(sec, "mode");
+	const char		*owner = opt_str(sec, "socket_owner");
+	const char		*group = opt_str(sec, "socket_group");
+	const char		*smode = opt_str(sec, "socket_mode");
 	const struct conf_user	*u;
 	int			 bad = 0;
 
 	svc->protocol = names_lookup(names_protocol,
-	    cfg_getstr(sec, "protocol"));
+	    opt_str(sec, "protocol"));
 	svc->builtin = BUILTIN_NONE;
-	if (cfg_size(sec, "builtin") && (svc->builtin =
-	    names_lookup(names_builtin, cfg_getstr(sec, "builtin"))) <= 0)
+	if (opt_size(sec, "builtin") && (svc->builtin =
+	    names_lookup(names_builtin, opt_str(sec, "builtin"))) <= 0)
 		bad = 1;	/* "none" is not a builtin to choose */
 	if (mode)
 		svc->mode = names_lookup(names_mode, mode);
@@ -187,7 +194,7 @@ build_kind(struct service *svc, cfg_t *sec)
 		svc->mode = MODE_WAIT;
 	else
 		svc->mode = MODE_NOWAIT;
-	svc->instances = (unsigned)cfg_getint(sec, "instances");
+	svc->instances = (unsigned)opt_int(sec, "instances");
 	svc->sock_uid = (uid_t)-1;
 	svc->sock_gid = (gid_t)-1;
 	svc->sock_mode = smode ? (int)strtol(smode, NULL, 8) : -1;
@@ -197,8 +204,8 @@ build_kind(struct service *svc, cfg_t *sec)
 		bad = 1;
 	if (group && conf_group(group, &svc->sock_gid) != 0)
 		bad = 1;
-	if (cfg_size(sec, "path") &&
-	    (svc->sock_path = strdup(cfg_getstr(sec, "path"))) == NULL)
+	if (opt_size(sec, "path") &&
+	    (svc->sock_path = strdup(opt_str(sec, "path"))) == NULL)
 		return -1;
 	if (svc->protocol < 0 || svc->mode < 0)
 		bad = 1;
@@ -208,7 +215,7 @@ build_kind(struct service *svc, cfg_t *sec)
 static int
 build_addrs(struct service *svc, cfg_t *sec)
 {
-	size_t n = cfg_size(sec, "address"), i;
+	size_t n = opt_size(sec, "address"), i;
 	socklen_t len;
 
 	if (svc->sock_path) {
@@ -241,7 +248,7 @@ build_addrs(struct service *svc, cfg_t *sec)
 	if ((svc->addrs = calloc(n, sizeof(*svc->addrs))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (addr_parse(cfg_getnstr(sec, "address", i), svc->port,
+		if (addr_parse(opt_nstr(sec, "address", i), svc->port,
 		    &svc->addrs[i], &len) != 0)
 			return 1;	/* already reported by cb_address */
 	svc->naddrs = n;
@@ -251,7 +258,7 @@ build_addrs(struct service *svc, cfg_t *sec)
 static int
 build_cidrs(cfg_t *sec, const char *name, struct cidr **out, size_t *n)
 {
-	size_t i, cnt = cfg_size(sec, name);
+	size_t i, cnt = opt_size(sec, name);
 
 	*n = 0;
 	if (cnt == 0)
@@ -259,13 +266,13 @@ build_cidrs(cfg_t *sec, const char *name, struct cidr **out, size_t *n)
 	if ((*out = calloc(cnt, sizeof(**out))) == NULL)
 		return -1;
 	for (i = 0; i < cnt; i++)
-		if (conf_parse_cidr(cfg_getnstr(sec, name, i), &(*out)[*n]) == 0)
+		if (conf_parse_cidr(opt_nstr(sec, name, i), &(*out)[*n]) == 0)
 			(*n)++;
 	return 0;
 }
 
-#define PICKINT(name)	cfg_getint(pick(sec, defs, name), name)
-#define PICKSTR(name)	cfg_getstr(pick(sec, defs, name), name)
+#define PICKINT(name)	opt_int(pick(sec, defs, name), name)
+#define PICKSTR(name)	opt_str(pick(sec, defs, name), name)
 
 /* The PROXY protocol applies to stream services in mode nowait; set in
  * defaults { }, it is left off for the others (check_proxy refuses it
@@ -290,11 +297,11 @@ static int
 check_proxy(cfg_t *sec, cfg_t *defs, const char *name, const char *file,
     int line)
 {
-	const char	*mode = cfg_getstr(sec, "mode");
+	const char	*mode = opt_str(sec, "mode");
 	const char	*v = PICKSTR("proxy_protocol");
 	int		 proto = names_lookup(names_protocol,
-			    cfg_getstr(sec, "protocol"));
-	int		 own = cfg_size(sec, "proxy_protocol") > 0;
+			    opt_str(sec, "protocol"));
+	int		 own = opt_size(sec, "proxy_protocol") > 0;
 
 	if (v == NULL || strcmp(v, "off") == 0)
 		return 0;
@@ -305,7 +312,7 @@ check_proxy(cfg_t *sec, cfg_t *defs, const char *name, const char *file,
 		return 1;
 	}
 	if (proto == PROTO_TCP && (own || mode == NULL ||
-	    strcmp(mode, "nowait") == 0) && cfg_size(pick(sec, defs,
+	    strcmp(mode, "nowait") == 0) && opt_size(pick(sec, defs,
 	    "proxy_from"), "proxy_from") == 0) {
 		conf_error(file, line, "service '%s': proxy_protocol needs "
 		    "proxy_from, the load balancers trusted to send it", name);
@@ -353,8 +360,8 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 	if (PICKSTR("chroot") &&
 	    (svc->chroot = strdup(PICKSTR("chroot"))) == NULL)
 		return -1;
-	if (cfg_size(sec, "bind_device") && (svc->bind_device =
-	    strdup(cfg_getstr(sec, "bind_device"))) == NULL)
+	if (opt_size(sec, "bind_device") && (svc->bind_device =
+	    strdup(opt_str(sec, "bind_device"))) == NULL)
 		return -1;
 	return build_proxy(svc, sec, defs);
 }
@@ -363,16 +370,16 @@ build_policy(struct service *svc, cfg_t *sec, cfg_t *defs)
 static int
 check_section(cfg_t *sec, const char *name, const char *file, int line)
 {
-	int		 handlers = (cfg_size(sec, "exec") > 0) +
-			    (cfg_size(sec, "shell") > 0) +
-			    (cfg_size(sec, "builtin") > 0);
+	int		 handlers = (opt_size(sec, "exec") > 0) +
+			    (opt_size(sec, "shell") > 0) +
+			    (opt_size(sec, "builtin") > 0);
 	int		 proto = names_lookup(names_protocol,
-			    cfg_getstr(sec, "protocol"));
+			    opt_str(sec, "protocol"));
 	int		 unix_sock = proto == PROTO_UNIX ||
 			    proto == PROTO_UNIX_DGRAM;
 	int		 dgram = proto == PROTO_UDP ||
 			    proto == PROTO_UNIX_DGRAM;
-	const char	*mode = cfg_getstr(sec, "mode");
+	const char	*mode = opt_str(sec, "mode");
 	int		 errs = 0;
 
 #define SECTION_ERROR(...) do {					\
@@ -385,34 +392,34 @@ check_section(cfg_t *sec, const char *name, const char *file, int line)
 	else if (handlers > 1)
 		SECTION_ERROR("service '%s': exec, shell and builtin exclude "
 		    "each other; choose one", name);
-	if (!unix_sock && cfg_size(sec, "port") == 0)
+	if (!unix_sock && opt_size(sec, "port") == 0)
 		SECTION_ERROR("service '%s': no port", name);
-	if (unix_sock && cfg_size(sec, "path") == 0)
+	if (unix_sock && opt_size(sec, "path") == 0)
 		SECTION_ERROR("service '%s': a unix socket needs a path", name);
-	if (unix_sock && (cfg_size(sec, "port") || cfg_size(sec, "address")))
+	if (unix_sock && (opt_size(sec, "port") || opt_size(sec, "address")))
 		SECTION_ERROR("service '%s': a unix socket has a path, not a "
 		    "port or address", name);
-	if (!unix_sock && cfg_size(sec, "path"))
+	if (!unix_sock && opt_size(sec, "path"))
 		SECTION_ERROR("service '%s': path is for unix sockets", name);
-	if (unix_sock && cfg_size(sec, "bind_device"))
+	if (unix_sock && opt_size(sec, "bind_device"))
 		SECTION_ERROR("service '%s': bind_device is for tcp and udp "
 		    "sockets", name);
-	if (unix_sock && (cfg_size(sec, "allow") || cfg_size(sec, "deny")))
+	if (unix_sock && (opt_size(sec, "allow") || opt_size(sec, "deny")))
 		SECTION_ERROR("service '%s': allow and deny are for IP "
 		    "clients; the socket's owner, group and mode say who may "
 		    "connect to a unix socket", name);
-	if (mode && cfg_size(sec, "builtin") && strcmp(mode, "nowait") != 0)
+	if (mode && opt_size(sec, "builtin") && strcmp(mode, "nowait") != 0)
 		SECTION_ERROR("service '%s': a builtin runs in mode nowait",
 		    name);
-	else if (mode && dgram && !cfg_size(sec, "builtin") &&
+	else if (mode && dgram && !opt_size(sec, "builtin") &&
 	    strcmp(mode, "wait") != 0)
 		SECTION_ERROR("service '%s': a datagram service runs in mode "
 		    "wait", name);
-	if (cfg_size(sec, "builtin") && unix_sock)
+	if (opt_size(sec, "builtin") && unix_sock)
 		SECTION_ERROR("service '%s': builtins serve tcp and udp", name);
-	if (cfg_size(sec, "builtin") && strcmp(cfg_getstr(sec, "builtin"),
+	if (opt_size(sec, "builtin") && strcmp(opt_str(sec, "builtin"),
 	    "metrics") == 0 && (proto != PROTO_TCP ||
-	    (cfg_size(sec, "prefork") && cfg_getint(sec, "prefork") > 0)))
+	    (opt_size(sec, "prefork") && opt_int(sec, "prefork") > 0)))
 		SECTION_ERROR("service '%s': builtin metrics is served over "
 		    "tcp, without prefork", name);
 #undef SECTION_ERROR
@@ -476,12 +483,12 @@ service_build(cfg_t *sec, const char *name, const char *file, int line,
 	svc->line = line;
 	if (svc->name == NULL || svc->file == NULL)
 		goto oom;
-	svc->enabled = cfg_getbool(sec, "enabled");
+	svc->enabled = opt_bool(sec, "enabled");
 	if ((rc = build_kind(svc, sec)) < 0)
 		goto oom;
 	bad |= rc;
-	if (svc->sock_path == NULL && cfg_size(sec, "port") &&
-	    conf_resolve_port(cfg_getstr(sec, "port"), &svc->port) != 0)
+	if (svc->sock_path == NULL && opt_size(sec, "port") &&
+	    conf_resolve_port(opt_str(sec, "port"), &svc->port) != 0)
 		bad = 1;	/* reported by cb_port */
 	svc->backlog = (int)PICKINT("backlog");
 	svc->prefork = (int)PICKINT("prefork");
@@ -759,16 +766,16 @@ load_main(struct config *conf, struct conffile *f)
 {
 	cfg_t *cfg = f->cfg, *defs = cfg_getsec(cfg, "defaults");
 
-	conf->include_dir = resolve_dir(conf->file, cfg_getstr(cfg,
+	conf->include_dir = resolve_dir(conf->file, opt_str(cfg,
 	    "include_dir"));
-	conf->inetd_conf = resolve_dir(conf->file, cfg_getstr(cfg,
+	conf->inetd_conf = resolve_dir(conf->file, opt_str(cfg,
 	    "inetd_conf"));
-	conf->pidfile = strdup_or_null(cfg_getstr(cfg, "pidfile"));
-	conf->max_children = (unsigned)cfg_getint(cfg, "max_children");
-	conf->shutdown_timeout = (unsigned)cfg_getint(cfg, "shutdown_timeout");
-	conf->log_level = cfg_getstr(cfg, "log_level") ?
-	    log_level_parse(cfg_getstr(cfg, "log_level")) : -1;
-	conf->allow_empty = cfg_getbool(cfg, "allow_empty");
+	conf->pidfile = strdup_or_null(opt_str(cfg, "pidfile"));
+	conf->max_children = (unsigned)opt_int(cfg, "max_children");
+	conf->shutdown_timeout = (unsigned)opt_int(cfg, "shutdown_timeout");
+	conf->log_level = opt_str(cfg, "log_level") ?
+	    log_level_parse(opt_str(cfg, "log_level")) : -1;
+	conf->allow_empty = opt_bool(cfg, "allow_empty");
 	add_services(conf, f, defs);
 	if (conf->include_dir)
 		load_dropins(conf, defs, conflex_option_line(f->text,

@@ -664,6 +664,79 @@ static cfg_opt_t main_plain_opts[] = MAIN_OPTS(SERVICE_PLAIN);
 static cfg_opt_t dropin_opts[] = DROPIN_OPTS(SERVICE_TITLED);
 static cfg_opt_t dropin_plain_opts[] = DROPIN_OPTS(SERVICE_PLAIN);
 
+/* ---- option lookup ---- */
+
+/*
+ * libconfuse's cfg_getopt() copies the name to look for a "section|option"
+ * path, then compares it with each option of the section in turn: about
+ * 900 instructions a call, and config.c asks some 90 times per service,
+ * which was 40% of a load's instructions. Every section holds its options
+ * at the places of its definition array, so where a name was found once
+ * is where it is in every section of its kind: remembered per name (a
+ * string constant, by its address) and checked by one comparison, with
+ * the number of options of the last two sections asked about (a service
+ * and defaults { }) counted once so that none is read past its end.
+ */
+#define OPT_SEEN	256	/* more than all option names together */
+
+static struct opt_seen {
+	const char	*name;	/* NULL: free */
+	unsigned	 i;
+}			 opt_seen[OPT_SEEN];
+static struct opt_sec {
+	const cfg_t	*sec;	/* forgotten when sections are freed */
+	unsigned	 nopts;
+}			 opt_secs[2];
+
+static void
+opt_forget(void)
+{
+	memset(opt_secs, 0, sizeof(opt_secs));
+}
+
+cfg_opt_t *
+confparse_opt(cfg_t *sec, const char *name)
+{
+	struct opt_seen	*e = NULL;
+	struct opt_sec	 t;
+	size_t		 h, k;
+	unsigned	 i, nopts;
+
+	if (sec == NULL)
+		return NULL;
+	if (sec != opt_secs[0].sec) {
+		if (sec != opt_secs[1].sec) {
+			for (i = 0; sec->opts[i].name != NULL; i++)
+				;
+			opt_secs[1].sec = sec;
+			opt_secs[1].nopts = i;
+		}
+		t = opt_secs[0];
+		opt_secs[0] = opt_secs[1];
+		opt_secs[1] = t;
+	}
+	nopts = opt_secs[0].nopts;
+	h = (size_t)(((uint64_t)(uintptr_t)name *
+	    UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+	for (k = 0; k < OPT_SEEN; k++) {
+		e = &opt_seen[(h + k) % OPT_SEEN];
+		if (e->name == name || e->name == NULL)
+			break;
+	}
+	if (k < OPT_SEEN && e->name == name && e->i < nopts &&
+	    strcmp(sec->opts[e->i].name, name) == 0)
+		return &sec->opts[e->i];
+	for (i = 0; i < nopts; i++)
+		if (strcmp(sec->opts[i].name, name) == 0) {
+			if (k < OPT_SEEN) {
+				e->name = name;
+				e->i = i;
+			}
+			return &sec->opts[i];
+		}
+	return cfg_getopt(sec, name);
+}
+
 /* ---- files ---- */
 
 int
@@ -735,6 +808,7 @@ chunks_free(struct conffile *f)
 	for (i = 0; i < f->nchunks; i++)
 		if (f->chunks[i])
 			cfg_free(f->chunks[i]);
+	opt_forget();
 	free(f->chunks);
 	f->chunks = NULL;
 	f->nchunks = 0;
@@ -747,7 +821,7 @@ conffile_free(struct conffile *f)
 		return;
 	if (f->cfg)
 		cfg_free(f->cfg);
-	chunks_free(f);
+	chunks_free(f);		/* and opt_forget() */
 	conflex_titles_free(&f->titles);
 	free(f->text);
 	free(f->name);

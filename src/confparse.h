@@ -34,6 +34,10 @@ enum conf_kind {
 	CONF_DROPIN	/* services only */
 };
 
+/* The option name (a string constant) of sec, as cfg_getopt() finds it
+ * but at the cost of a few comparisons; NULL when sec is NULL. */
+cfg_opt_t	*confparse_opt(cfg_t *sec, const char *name);
+
 /* Starts and ends one load; errors go to errfn. */
 void		 confparse_begin(confparse_errfn errfn, void *arg);
 void		 confparse_end(void);
