@@ -30,6 +30,7 @@
 
 #include "confids.h"
 #include "fault.h"
+#include "log.h"
 
 #define IDS_TIMEOUT_MS	10000	/* for one answer: a hung LDAP server */
 #define IDS_NAME_MAX	4096	/* longer is no user or group name */
@@ -299,6 +300,7 @@ confids_start(void)
 		close(sv[1]);
 		return;
 	case 0:
+		log_forked();
 		close(sv[0]);
 		child_serve(sv[1]);
 	}

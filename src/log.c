@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,11 @@ static int	 journal_fd = -1; /* its native socket, when usable */
 static int	 sink_fd = STDERR_FILENO;
 static int	 sink_is_socket;
 static unsigned long dropped;	/* lines lost since the last one written */
-static char	 pend[LOG_LINE_MAX]; /* the rest of a line written in part */
+static char	 pend[PIPE_BUF];	/* the rest of lines written in part */
 static size_t	 npend;
+static char	 held[PIPE_BUF];	/* lines held while log_hold() lasts */
+static size_t	 nheld;
+static int	 holding;
 
 static const char *const level_names[] = {
 	[LOG_LVL_ERR] = "error", [LOG_LVL_WARN] = "warning",
@@ -120,12 +124,13 @@ sink_flush(void)
 	return 0;
 }
 
-/* One write per line, so that lines from the master and its children do
- * not interleave mid-line on a shared stderr. -1 when the line was not
- * written because the sink is full; a line the sink refuses for good (a
- * closed stderr) is not counted as dropped. */
+/* Whole lines in one write, so that lines from the master and its
+ * children do not interleave mid-line on a shared stderr (a pipe writes
+ * up to PIPE_BUF bytes at once). -1 when nothing was written because the
+ * sink is full; what the sink refuses for good (a closed stderr) is not
+ * counted as dropped. */
 static int
-sink_line(const char *buf, size_t len)
+sink_lines(const char *buf, size_t len)
 {
 	ssize_t n;
 
@@ -138,6 +143,51 @@ sink_line(const char *buf, size_t len)
 		memcpy(pend, buf + n, npend);
 	}
 	return 0;
+}
+
+/* Writes the held lines; those the sink has no room for are dropped. */
+static void
+held_flush(void)
+{
+	size_t i;
+
+	if (nheld > 0 && sink_lines(held, nheld) != 0)
+		for (i = 0; i < nheld; i++)
+			dropped += held[i] == '\n';
+	nheld = 0;
+}
+
+static int
+sink_line(const char *buf, size_t len)
+{
+	if (!holding)
+		return sink_lines(buf, len);
+	if (nheld + len > sizeof(held))
+		held_flush();
+	if (len > sizeof(held))
+		return sink_lines(buf, len);
+	memcpy(held + nheld, buf, len);
+	nheld += len;
+	return 0;
+}
+
+/*
+ * While the event loop handles one batch of events, the lines of stderr
+ * are held and written together at its end: one write for the exit lines
+ * of all the connections that ended in it instead of one each. Lines go
+ * to the journal's socket and to syslog at once, as before.
+ */
+void
+log_hold(void)
+{
+	holding = 1;
+}
+
+void
+log_release(void)
+{
+	holding = 0;
+	held_flush();
 }
 
 static void
@@ -174,6 +224,8 @@ void
 log_forked(void)
 {
 	log_pid = (long)getpid();
+	holding = 0;	/* the lines held are the parent's to write */
+	nheld = 0;
 }
 
 void
@@ -432,6 +484,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit(LOG_CRIT, fmt, ap, strerror(saved));
 	va_end(ap);
+	log_release();
 	exit(111);
 }
 
@@ -443,6 +496,7 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit(LOG_CRIT, fmt, ap, NULL);
 	va_end(ap);
+	log_release();
 	exit(111);
 }
 

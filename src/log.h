@@ -47,8 +47,12 @@ void	log_config_level(int level);
 /* "error", "warning", "notice", "info" or "debug" (any case): the level,
  * or -1 for anything else. */
 int	log_level_parse(const char *name);
-/* After a fork, in the child that goes on logging. */
+/* After a fork, in the child that goes on logging (or exits). */
 void	log_forked(void);
+/* Lines to stderr are held from log_hold() and written together at
+ * log_release() (and at fatal()): one batch of the event loop. */
+void	log_hold(void);
+void	log_release(void);
 int	log_level(void);
 void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -213,6 +213,7 @@ loop_run(void)
 			continue;
 		}
 		batch_len = n;
+		log_hold();
 		for (i = 0; i < n && running; i++) {
 			struct evsrc *src = batch[i].data.ptr;
 
@@ -223,5 +224,6 @@ loop_run(void)
 		batch_len = 0;
 		if (batch_end_fn)
 			batch_end_fn();
+		log_release();
 	}
 }

@@ -171,8 +171,10 @@ worker_fork(struct pool *p)
 		close(sv[1]);
 		goto fail;
 	}
-	if ((pid = fork()) == 0)
+	if ((pid = fork()) == 0) {
+		log_forked();
 		worker_main(svc, sv[1], pe[1]);
+	}
 	close(sv[1]);
 	if (pe[1] >= 0)
 		close(pe[1]);

@@ -158,6 +158,68 @@ test_nonblocking_sink(void)
 	free(buf);
 }
 
+/*
+ * Lines held by log_hold() reach stderr only at log_release(), all in one
+ * piece; held lines the pipe has no room for are counted as dropped; a
+ * forked child does not write the lines its parent held.
+ */
+static void
+test_held_lines(void)
+{
+	char	 want[256], *buf;
+	int	 p[2], saved, fill;
+	ssize_t	 n;
+	size_t	 size = 1 << 20;
+	long	 pid = (long)getpid();
+
+	saved = dup(STDERR_FILENO);
+	CHECK(pipe(p) == 0);
+	CHECK(dup2(p[1], STDERR_FILENO) == STDERR_FILENO);
+	close(p[1]);
+	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
+	log_init("t", 0, LOG_LVL_INFO);
+	buf = calloc(1, size);
+	log_hold();
+	log_info("one");
+	log_warnx("two");
+	CHECK(drain(p[0], buf, size) <= 0);
+	log_release();
+	n = read(p[0], buf, size);
+	snprintf(want, sizeof(want), "t[%ld]: one\nt[%ld]: two\n", pid, pid);
+	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
+	/* not held any more */
+	log_info("three");
+	n = drain(p[0], buf, size);
+	snprintf(want, sizeof(want), "t[%ld]: three\n", pid);
+	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
+	/* a child's copy of the held lines is not its to write */
+	log_hold();
+	log_info("the parent's");
+	log_forked();
+	log_release();
+	CHECK(drain(p[0], buf, size) <= 0);
+	/* a full pipe at the release: both held lines are dropped */
+	fill = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK);
+	while (write(fill, buf, 4096) > 0)
+		;
+	close(fill);
+	log_hold();
+	log_info("lost one");
+	log_info("lost two");
+	log_release();
+	(void)drain(p[0], buf, size);
+	log_info("after");
+	n = drain(p[0], buf, size);
+	snprintf(want, sizeof(want), "t[%ld]: 2 log lines dropped: the log "
+	    "output was full\nt[%ld]: after\n", pid, pid);
+	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	log_reopen();
+	close(p[0]);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -165,6 +227,7 @@ main(void)
 	test_keys();
 	test_levels();
 	test_nonblocking_sink();
+	test_held_lines();
 	printf("test_journal: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }
