@@ -104,6 +104,41 @@ drain(int fd, char *buf, size_t size)
 	return total;
 }
 
+/* stderr into a new pipe, whose read end is returned in *rd; the old
+ * stderr is returned, for stderr_restore. */
+static int
+stderr_to_pipe(int *rd)
+{
+	int p[2], saved = dup(STDERR_FILENO);
+
+	CHECK(pipe(p) == 0);
+	CHECK(dup2(p[1], STDERR_FILENO) == STDERR_FILENO);
+	close(p[1]);
+	*rd = p[0];
+	log_init("t", 0, LOG_LVL_INFO);
+	return saved;
+}
+
+static void
+stderr_restore(int saved, int rd)
+{
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	log_reopen();
+	close(rd);
+}
+
+/* Fills the pipe on stderr through an fd of our own. */
+static void
+stderr_fill(char *buf)
+{
+	int fill = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK);
+
+	while (write(fill, buf, 4096) > 0)
+		;
+	close(fill);
+}
+
 /*
  * stderr into a pipe nobody reads: logging must not block (alarm() kills
  * the test if it does), lines are dropped, and once the pipe drained the
@@ -113,21 +148,13 @@ static void
 test_nonblocking_sink(void)
 {
 	char	 want[256], *buf;
-	int	 p[2], saved, fill;
+	int	 p[2], saved;
 	ssize_t	 n;
 	size_t	 size = 1 << 20;
 
-	saved = dup(STDERR_FILENO);
-	CHECK(pipe(p) == 0);
-	CHECK(dup2(p[1], STDERR_FILENO) == STDERR_FILENO);
-	close(p[1]);
-	log_init("t", 0, LOG_LVL_INFO);
-	/* fill the pipe through an fd of our own */
-	fill = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK);
+	saved = stderr_to_pipe(&p[0]);
 	buf = calloc(1, size);
-	while (write(fill, buf, 4096) > 0)
-		;
-	close(fill);
+	stderr_fill(buf);
 	alarm(5);
 	log_info("lost one");
 	log_warnx("lost two");
@@ -151,10 +178,7 @@ test_nonblocking_sink(void)
 	n = drain(p[0], buf, size);
 	snprintf(want, sizeof(want), "t[%ld]: shown\n", (long)getpid());
 	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	log_reopen();
-	close(p[0]);
+	stderr_restore(saved, p[0]);
 	free(buf);
 }
 
@@ -167,17 +191,13 @@ static void
 test_held_lines(void)
 {
 	char	 want[256], *buf;
-	int	 p[2], saved, fill;
+	int	 p[2], saved;
 	ssize_t	 n;
 	size_t	 size = 1 << 20;
 	long	 pid = (long)getpid();
 
-	saved = dup(STDERR_FILENO);
-	CHECK(pipe(p) == 0);
-	CHECK(dup2(p[1], STDERR_FILENO) == STDERR_FILENO);
-	close(p[1]);
+	saved = stderr_to_pipe(&p[0]);
 	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
-	log_init("t", 0, LOG_LVL_INFO);
 	buf = calloc(1, size);
 	log_hold();
 	log_info("one");
@@ -199,10 +219,7 @@ test_held_lines(void)
 	log_release();
 	CHECK(drain(p[0], buf, size) <= 0);
 	/* a full pipe at the release: both held lines are dropped */
-	fill = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK);
-	while (write(fill, buf, 4096) > 0)
-		;
-	close(fill);
+	stderr_fill(buf);
 	log_hold();
 	log_info("lost one");
 	log_info("lost two");
@@ -213,10 +230,7 @@ test_held_lines(void)
 	snprintf(want, sizeof(want), "t[%ld]: 2 log lines dropped: the log "
 	    "output was full\nt[%ld]: after\n", pid, pid);
 	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	log_reopen();
-	close(p[0]);
+	stderr_restore(saved, p[0]);
 	free(buf);
 }
 
