@@ -59,9 +59,10 @@ request() {
 	# both servers served one of the two (round robin)
 	grep -q 'v2 PROXY src=127.0.0.[56]' "$T/s1.log"
 	grep -q 'v2 PROXY src=127.0.0.[56]' "$T/s2.log"
-	# health checks come as LOCAL with no payload
-	grep -q '^s1 v2 LOCAL len=[0-9]* rest=$' "$T/s1.log"
-	grep -q '^s2 v2 LOCAL len=[0-9]* rest=$' "$T/s2.log"
+	# health checks come as LOCAL with no payload (every 300 ms: the
+	# servers may be UP before either has had its first)
+	wait_for grep -q '^s1 v2 LOCAL len=[0-9]* rest=$' "$T/s1.log"
+	wait_for grep -q '^s2 v2 LOCAL len=[0-9]* rest=$' "$T/s2.log"
 	run "$H/harness" status "$T/ha"
 	[ "$output" = "s1 UP
 s2 UP" ]
