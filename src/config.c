@@ -710,19 +710,24 @@ add_services(struct config *conf, struct conffile *f, cfg_t *defs)
 static void
 load_dropins(struct config *conf, cfg_t *defs, int line)
 {
-	struct conffile	 *f;
-	char		**names, **p;
+	struct conffile	**files;
+	char		**names;
+	size_t		  i;
 
 	names = confparse_dropins(conf->file, line, conf->include_dir);
 	if (names == NULL)
 		return;
-	for (p = names; *p; p++) {
-		if ((f = confparse_file(*p, CONF_DROPIN)) != NULL) {
-			add_services(conf, f, defs);
-			conffile_free(f);
+	if ((files = confparse_files((const char *const *)names,
+	    CONF_DROPIN)) == NULL)
+		conf_error(conf->file, line, "include_dir: out of memory");
+	for (i = 0; names[i]; i++) {
+		if (files && files[i]) {
+			add_services(conf, files[i], defs);
+			conffile_free(files[i]);
 		}
-		free(*p);
+		free(names[i]);
 	}
+	free(files);
 	free(names);
 }
 

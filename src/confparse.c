@@ -1045,48 +1045,79 @@ parse_file(const char *file, enum conf_kind kind)
 }
 
 /*
- * A file is parsed in a thread of its own, which the master waits for:
+ * Files are parsed in a thread of their own, which the master waits for:
  * glibc gives the thread a malloc arena of its own, so the parse's many
  * short-lived allocations (libconfuse keeps about 10 KB for each service
  * until the services are built) are not interleaved with what the master
  * keeps, and that arena is given back whole after the load (malloc_trim)
- * instead of leaving the master's heap full of holes. Nothing runs beside
- * the thread; it inherits the master's blocked signals.
+ * instead of leaving the master's heap full of holes. The drop-ins are
+ * parsed by one thread, all of them, not one thread each. Nothing runs
+ * beside the thread; it inherits the master's blocked signals.
  */
 #define PARSE_STACK	(1024 * 1024)
 
 struct parse_job {
-	const char	*file;
-	enum conf_kind	 kind;
-	struct conffile	*f;
+	const char *const	*files;	/* NULL-terminated */
+	enum conf_kind		 kind;
+	struct conffile		**out;	/* one for each file */
 };
 
 static void *
 parse_job_run(void *arg)
 {
-	struct parse_job *j = arg;
+	struct parse_job	*j = arg;
+	size_t			 i;
 
-	j->f = parse_file(j->file, j->kind);
+	for (i = 0; j->files[i]; i++)
+		j->out[i] = parse_file(j->files[i], j->kind);
 	return NULL;
+}
+
+/* Runs the job in a thread and waits for it, or here when none starts
+ * (the heap is only fuller). */
+static void
+parse_apart(struct parse_job *j)
+{
+	pthread_attr_t	a;
+	pthread_t	t;
+	int		rc;
+
+	if (pthread_attr_init(&a) != 0) {
+		(void)parse_job_run(j);
+		return;
+	}
+	(void)pthread_attr_setstacksize(&a, PARSE_STACK);
+	rc = pthread_create(&t, &a, parse_job_run, j);
+	(void)pthread_attr_destroy(&a);
+	if (rc != 0)
+		(void)parse_job_run(j);
+	else
+		(void)pthread_join(t, NULL);
 }
 
 struct conffile *
 confparse_file(const char *file, enum conf_kind kind)
 {
-	struct parse_job	j = { file, kind, NULL };
-	pthread_attr_t		a;
-	pthread_t		t;
-	int			rc;
+	const char	*files[2] = { file, NULL };
+	struct conffile	*f = NULL;
+	struct parse_job j = { files, kind, &f };
 
-	if (pthread_attr_init(&a) != 0)
-		return parse_file(file, kind);
-	(void)pthread_attr_setstacksize(&a, PARSE_STACK);
-	rc = pthread_create(&t, &a, parse_job_run, &j);
-	(void)pthread_attr_destroy(&a);
-	if (rc != 0)
-		return parse_file(file, kind);	/* the heap is only fuller */
-	(void)pthread_join(t, NULL);
-	return j.f;
+	parse_apart(&j);
+	return f;
+}
+
+struct conffile **
+confparse_files(const char *const *files, enum conf_kind kind)
+{
+	struct parse_job	 j = { files, kind, NULL };
+	size_t			 n;
+
+	for (n = 0; files[n]; n++)
+		;
+	if ((j.out = calloc(n + 1, sizeof(*j.out))) == NULL)
+		return NULL;
+	parse_apart(&j);
+	return j.out;
 }
 
 static int

@@ -51,6 +51,10 @@ int		 conf_nerrors(void);
 
 /* Checks, reads and parses FILE (NULL after reporting why). */
 struct conffile	*confparse_file(const char *file, enum conf_kind kind);
+/* confparse_file for each of files (NULL-terminated), all at once: an
+ * array with the result of each, to free, or NULL when out of memory. */
+struct conffile	**confparse_files(const char *const *files,
+		    enum conf_kind kind);
 /* Parses text as if it were FILE's (the file itself is not read). */
 struct conffile	*confparse_text(const char *file, const char *text,
 		    size_t len, enum conf_kind kind);
