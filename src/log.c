@@ -172,27 +172,15 @@ sink_line(const char *buf, size_t len)
 }
 
 /*
- * While the event loop runs, the lines of stderr are held and written
- * together (loop.c says when): one write for the exit lines of many
- * connections instead of one each. Lines go to the journal's socket and
- * to syslog at once, as before.
+ * While the event loop handles one batch of events, the lines of stderr
+ * are held and written together at its end: one write for the exit lines
+ * of all the connections that ended in it instead of one each. Lines go
+ * to the journal's socket and to syslog at once, as before.
  */
 void
 log_hold(void)
 {
 	holding = 1;
-}
-
-size_t
-log_held(void)
-{
-	return nheld;
-}
-
-void
-log_flush(void)
-{
-	held_flush();
 }
 
 void

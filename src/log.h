@@ -50,11 +50,8 @@ int	log_level_parse(const char *name);
 /* After a fork, in the child that goes on logging (or exits). */
 void	log_forked(void);
 /* Lines to stderr are held from log_hold() and written together at
- * log_flush() (bytes held: log_held()), and at log_release() (and
- * fatal()), which ends the holding. */
+ * log_release() (and at fatal()): one batch of the event loop. */
 void	log_hold(void);
-size_t	log_held(void);
-void	log_flush(void);
 void	log_release(void);
 int	log_level(void);
 void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

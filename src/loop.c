@@ -191,35 +191,6 @@ loop_stop(void)
 	running = 0;
 }
 
-/*
- * Lines to stderr are held while the loop runs and written when 2 KiB
- * are held, or 100 ms after the first of them: one write for many
- * connections' exit lines, at c = 1 as at c = 64, and no line waits
- * longer than that.
- */
-#define LOG_HOLD_BYTES	2048
-#define LOG_HOLD_MS	100
-
-static struct timer	 log_timer;
-
-static void
-log_timer_fire(struct timer *t)
-{
-	(void)t;
-	log_flush();
-}
-
-static void
-log_schedule(void)
-{
-	if (log_held() >= LOG_HOLD_BYTES)
-		log_flush();
-	else if (log_held() > 0 && !log_timer.armed) {
-		log_timer.cb = log_timer_fire;
-		loop_timer_arm(&log_timer, LOG_HOLD_MS);
-	}
-}
-
 /* Idle work (refilling worker pools) runs only when epoll has nothing
  * ready, so it never delays an accept. */
 void
@@ -228,9 +199,7 @@ loop_run(void)
 	int			n, i;
 
 	running = 1;
-	log_hold();
 	while (running) {
-		log_schedule();
 		n = epoll_wait(epfd, batch, LOOP_EVENTS,
 		    idle_pending && idle_fn ? 0 : -1);
 		if (n < 0) {
@@ -244,6 +213,7 @@ loop_run(void)
 			continue;
 		}
 		batch_len = n;
+		log_hold();
 		for (i = 0; i < n && running; i++) {
 			struct evsrc *src = batch[i].data.ptr;
 
@@ -254,7 +224,6 @@ loop_run(void)
 		batch_len = 0;
 		if (batch_end_fn)
 			batch_end_fn();
+		log_release();
 	}
-	loop_timer_cancel(&log_timer);
-	log_release();
 }

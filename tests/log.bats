@@ -67,8 +67,6 @@ proc_state() {
 		[ "$status" -eq 0 ]
 		[ "$output" = s ]
 	done
-	# the master holds its lines up to 100 ms: let it try while full
-	sleep 0.3
 	kill "$FPID"
 	wait "$FPID" || true
 	FPID=
