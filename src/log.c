@@ -39,6 +39,7 @@ static unsigned long dropped;	/* lines lost since the last one written */
 static char	 pend[PIPE_BUF];	/* the rest of lines written in part */
 static size_t	 npend;
 static char	 held[PIPE_BUF];	/* lines held while log_hold() lasts */
+_Static_assert(LOG_LINE_MAX <= PIPE_BUF, "a line fits in what is held");
 static size_t	 nheld;
 static int	 holding;
 
@@ -164,8 +165,6 @@ sink_line(const char *buf, size_t len)
 		return sink_lines(buf, len);
 	if (nheld + len > sizeof(held))
 		held_flush();
-	if (len > sizeof(held))
-		return sink_lines(buf, len);
 	memcpy(held + nheld, buf, len);
 	nheld += len;
 	return 0;

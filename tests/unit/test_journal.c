@@ -104,6 +104,15 @@ drain(int fd, char *buf, size_t size)
 	return total;
 }
 
+/* Whether what can be read from fd now is exactly want. */
+static int
+drained(int fd, char *buf, size_t size, const char *want)
+{
+	ssize_t n = drain(fd, buf, size);
+
+	return n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0;
+}
+
 /* stderr into a new pipe, whose read end is returned in *rd; the old
  * stderr is returned, for stderr_restore. */
 static int
@@ -165,19 +174,17 @@ test_nonblocking_sink(void)
 	n = drain(p[0], buf, size);
 	CHECK(n > 0 && memchr(buf, 'l', (size_t)n) == NULL);
 	log_info("after");
-	n = drain(p[0], buf, size);
 	snprintf(want, sizeof(want), "t[%ld]: 3 log lines dropped: the log "
 	    "output was full\nt[%ld]: after\n", (long)getpid(),
 	    (long)getpid());
-	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
+	CHECK(drained(p[0], buf, size, want));
 	/* -q: warnings pass, notices and info lines do not */
 	log_set_level(LOG_LVL_WARN);
 	log_info("hidden");
 	log_notice("hidden");
 	log_warnx("shown");
-	n = drain(p[0], buf, size);
 	snprintf(want, sizeof(want), "t[%ld]: shown\n", (long)getpid());
-	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
+	CHECK(drained(p[0], buf, size, want));
 	stderr_restore(saved, p[0]);
 	free(buf);
 }
@@ -209,9 +216,8 @@ test_held_lines(void)
 	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
 	/* not held any more */
 	log_info("three");
-	n = drain(p[0], buf, size);
 	snprintf(want, sizeof(want), "t[%ld]: three\n", pid);
-	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
+	CHECK(drained(p[0], buf, size, want));
 	/* a child's copy of the held lines is not its to write */
 	log_hold();
 	log_info("the parent's");
@@ -226,10 +232,9 @@ test_held_lines(void)
 	log_release();
 	(void)drain(p[0], buf, size);
 	log_info("after");
-	n = drain(p[0], buf, size);
 	snprintf(want, sizeof(want), "t[%ld]: 2 log lines dropped: the log "
 	    "output was full\nt[%ld]: after\n", pid, pid);
-	CHECK(n == (ssize_t)strlen(want) && memcmp(buf, want, (size_t)n) == 0);
+	CHECK(drained(p[0], buf, size, want));
 	stderr_restore(saved, p[0]);
 	free(buf);
 }
